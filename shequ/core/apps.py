@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "shequ.core"
+    label = "core"
+    verbose_name = _("平台核心")
+
+    def ready(self) -> None:
+        from shequ.core import checks  # noqa: F401  (registers system checks)
+        from shequ.core import registry
+        from shequ.core.auth import events
+        from shequ.core.models import RoleAssignment
+        from shequ.core.roles import Action
+
+        events.connect()
+        registry.register_path_carrier(RoleAssignment, "area_path")
+        for entry in (
+            registry.MenuEntry(_("区域"), "core:area_browser", Action.AREA_VIEW, order=10),
+            registry.MenuEntry(_("用户与角色"), "core:user_list", Action.USER_VIEW, order=80),
+            registry.MenuEntry(_("审计日志"), "core:audit_list", Action.AUDIT_VIEW, order=90),
+        ):
+            registry.register_menu_entry(entry)

@@ -1,0 +1,89 @@
+"""What domain apps tell core about themselves, in ``AppConfig.ready()``.
+
+Core never imports a domain app; it iterates these registries instead
+(Decidim's components, Wagtail's hooks). Each app registers:
+
+* path carriers: models that copy an area path, rewritten when an area moves;
+* area counters: figures shown beside each area (households, residents…);
+* home panels: what a role sees on its home page;
+* menu entries: the staff console navigation;
+* demo steps: how the demo city generator fills the app's data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Model
+
+
+@dataclass(frozen=True)
+class AreaCounter:
+    key: str
+    label: Any  # lazy translation
+    model: type[Model]
+    path_field: str
+    filters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: Any
+    url_name: str
+    action: str  # shown to users who may perform this action somewhere
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A block on a role's home page. ``render(request)`` returns template context;
+    the template shows an empty state saying what will appear there."""
+
+    template: str
+    action: str
+    order: int = 100
+    context: Callable[..., dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    order: int
+    run: Callable[..., None]
+    name: str
+
+
+path_carriers: list[tuple[type[Model], str]] = []
+area_counters: list[AreaCounter] = []
+menu_entries: list[MenuEntry] = []
+home_panels: list[HomePanel] = []
+demo_steps: list[DemoStep] = []
+
+
+def register_path_carrier(model: type[Model], path_field: str) -> None:
+    if (model, path_field) not in path_carriers:
+        path_carriers.append((model, path_field))
+
+
+def register_area_counter(counter: AreaCounter) -> None:
+    if counter.key not in {c.key for c in area_counters}:
+        area_counters.append(counter)
+
+
+def register_menu_entry(entry: MenuEntry) -> None:
+    if entry.url_name not in {e.url_name for e in menu_entries}:
+        menu_entries.append(entry)
+        menu_entries.sort(key=lambda e: e.order)
+
+
+def register_home_panel(panel: HomePanel) -> None:
+    if panel.template not in {p.template for p in home_panels}:
+        home_panels.append(panel)
+        home_panels.sort(key=lambda p: p.order)
+
+
+def register_demo_step(step: DemoStep) -> None:
+    if step.name not in {s.name for s in demo_steps}:
+        demo_steps.append(step)
+        demo_steps.sort(key=lambda s: s.order)

@@ -1,0 +1,168 @@
+"""Writing the audit log. Every service calls :func:`audit_record` inside its
+own transaction, so a change and its audit line commit or fail together.
+
+Rows form a hash chain: each row's ``hash`` covers its content and the
+previous row's hash. On PostgreSQL an advisory transaction lock serialises
+writers so the chain has one order; SQLite serialises writers by itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
+from datetime import timezone as dt_timezone
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from shequ.core import context
+from shequ.core.choices import AuditEvent
+from shequ.core.models import AuditEntry
+
+_CHAIN_LOCK_ID = 0x5348_4551  # "SHEQ"
+_HASHED_FIELDS = (
+    "timestamp",
+    "actor_id",
+    "actor_username",
+    "actor_roles",
+    "event_type",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "area_path",
+    "outcome",
+    "source_ip",
+    "request_id",
+    "changes",
+    "detail",
+    "prev_hash",
+)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Model):
+        return value.pk
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def entry_digest(entry: AuditEntry) -> str:
+    body = {name: _plain(getattr(entry, name)) for name in _HASHED_FIELDS}
+    if isinstance(entry.timestamp, datetime):
+        body["timestamp"] = entry.timestamp.astimezone(dt_timezone.utc).isoformat()
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def snapshot(obj: Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The audit-safe values of ``obj``'s fields; models list what must never be
+    copied into the log in ``audit_exclude`` (secrets, personal numbers)."""
+    excluded = set(getattr(obj, "audit_exclude", ())) | {"password"}
+    names = fields or [
+        f.attname for f in obj._meta.concrete_fields if f.attname not in {"id", "created_at", "updated_at"}
+    ]
+    return {name: _plain(getattr(obj, name)) for name in names if name not in excluded}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    return {
+        "before": {k: before.get(k) for k in changed},
+        "after": {k: after.get(k) for k in changed},
+    }
+
+
+def _roles_of(user: Any) -> str:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    from shequ.core.scoping import user_roles
+
+    return ",".join(sorted(user_roles(user)))[:255]
+
+
+def audit_record(
+    *,
+    event: AuditEvent | str,
+    actor: Any = None,
+    obj: Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    area_path: str | None = None,
+    outcome: bool = True,
+    changes: dict[str, Any] | None = None,
+    detail: dict[str, Any] | None = None,
+    actor_username: str = "",
+) -> AuditEntry:
+    """Append one line to the audit log, chained to the previous line."""
+    ctx = context.current()
+    actor = actor if actor is not None else ctx.user
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)
+        if area_path is None:
+            path_field = getattr(obj, "scope_path_field", None)
+            area_path = getattr(obj, path_field, "") if path_field else ""
+    entry = AuditEntry(
+        timestamp=timezone.now(),
+        actor=actor,
+        actor_username=(actor.get_username() if actor else actor_username)[:150],
+        actor_roles=_roles_of(actor),
+        event_type=str(event),
+        object_type=object_type[:64],
+        object_id=str(object_id)[:64],
+        object_repr=object_repr[:200],
+        area_path=area_path or "",
+        outcome=outcome,
+        source_ip=ctx.source_ip,
+        request_id=ctx.request_id,
+        changes=_plain(changes or {}),
+        detail=_plain(detail or {}),
+    )
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
+        last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
+        entry.prev_hash = last or ""
+        entry.hash = entry_digest(entry)
+        entry.save(force_insert=True)
+    return entry
+
+
+def audit_access_denied(*, user: Any, obj: Model, action: str) -> None:
+    """An attempt to reach an object outside the user's scope (answered 404)."""
+    audit_record(event=AuditEvent.ACCESS_DENIED, actor=user, obj=obj, outcome=False, detail={"action": action})
+
+
+def audit_verify(*, entries: Iterable[AuditEntry] | None = None) -> list[int]:
+    """Ids of rows whose hash or chain link does not match; empty when intact.
+
+    The first remaining row anchors the chain (older rows may have been
+    archived by the retention purge).
+    """
+    broken: list[int] = []
+    previous: str | None = None
+    rows = entries if entries is not None else AuditEntry.objects.order_by("id").iterator(chunk_size=2000)
+    for entry in rows:
+        if entry_digest(entry) != entry.hash or (previous is not None and entry.prev_hash != previous):
+            broken.append(entry.pk)
+        previous = entry.hash
+    return broken

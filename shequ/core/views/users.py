@@ -1,0 +1,140 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shequ.core.errors import DomainError
+from shequ.core.forms import PasswordResetForm, RoleGrantForm, UserCreateForm
+from shequ.core.models import Area
+from shequ.core.roles import Action
+from shequ.core.scoping import can, restrict
+from shequ.core.selectors import area_get, user_get, user_list
+from shequ.core.services.users import (
+    account_unlock,
+    password_reset,
+    role_grant,
+    role_revoke,
+    user_create,
+    user_set_active,
+)
+from shequ.core.views.base import form_error, paginate, requires
+
+
+def _grant_form(request, data=None):
+    form = RoleGrantForm(data)
+    areas = restrict(Area.objects.filter(depth__lte=4), request.user, Action.ROLE_MANAGE).order_by("path")[:1000]
+    form.fields["area"].widget.choices = [(a.pk, f"{'　' * a.depth}{a.get_level_display()} · {a.name}") for a in areas]
+    return form
+
+
+@requires(Action.USER_VIEW)
+def user_list_view(request):
+    query = request.GET.get("q", "").strip()[:50]
+    users = paginate(request, user_list(actor=request.user, query=query).prefetch_related("roles__area"))
+    return render(
+        request,
+        "core/user_list.html",
+        {"users": users, "query": query, "can_create": can(request.user, Action.USER_MANAGE)},
+    )
+
+
+@requires(Action.USER_MANAGE)
+@require_http_methods(["GET", "POST"])
+def user_create_view(request):
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = user_create(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, _("已创建账户“%(name)s”，首次登录时须修改密码。") % {"name": user.username})
+            return redirect("core:user_detail", pk=user.pk)
+    return render(request, "core/user_form.html", {"form": form})
+
+
+@requires(Action.USER_VIEW)
+def user_detail(request, pk: int):
+    subject = user_get(actor=request.user, pk=pk)
+    return render(
+        request,
+        "core/user_detail.html",
+        {
+            "subject": subject,
+            "assignments": subject.roles.select_related("area").order_by("role"),
+            "grant_form": _grant_form(request) if can(request.user, Action.ROLE_MANAGE) else None,
+            "reset_form": PasswordResetForm() if can(request.user, Action.USER_MANAGE) else None,
+            "can_manage": can(request.user, Action.USER_MANAGE) and subject.pk != request.user.pk,
+            "can_grant": can(request.user, Action.ROLE_MANAGE) and subject.pk != request.user.pk,
+        },
+    )
+
+
+@requires(Action.ROLE_MANAGE)
+@require_POST
+def role_grant_view(request, pk: int):
+    subject = user_get(actor=request.user, pk=pk)
+    form = _grant_form(request, request.POST)
+    if form.is_valid():
+        try:
+            area = area_get(actor=request.user, pk=form.cleaned_data["area"], action=Action.ROLE_MANAGE)
+            role_grant(actor=request.user, user=subject, role=form.cleaned_data["role"], area=area)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("已授予角色。"))
+    else:
+        messages.error(request, _("请选择角色和区域。"))
+    return redirect("core:user_detail", pk=subject.pk)
+
+
+@requires(Action.ROLE_MANAGE)
+@require_POST
+def role_revoke_view(request, pk: int, role_pk: int):
+    subject = user_get(actor=request.user, pk=pk)
+    assignment = get_object_or_404(restrict(subject.roles.all(), request.user, Action.ROLE_MANAGE), pk=role_pk)
+    try:
+        role_revoke(actor=request.user, assignment=assignment)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已撤销角色。"))
+    return redirect("core:user_detail", pk=subject.pk)
+
+
+@requires(Action.USER_MANAGE)
+@require_POST
+def user_active_view(request, pk: int):
+    subject = user_get(actor=request.user, pk=pk)
+    active = request.POST.get("active") == "1"
+    try:
+        user_set_active(actor=request.user, user=subject, active=active, reason=request.POST.get("reason", "")[:200])
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("账户已启用。") if active else _("账户已停用，其会话和令牌已失效。"))
+    return redirect("core:user_detail", pk=subject.pk)
+
+
+@requires(Action.USER_MANAGE)
+@require_POST
+def password_reset_view(request, pk: int):
+    subject = user_get(actor=request.user, pk=pk)
+    form = PasswordResetForm(request.POST)
+    if form.is_valid():
+        try:
+            password_reset(actor=request.user, user=subject, temporary_password=form.cleaned_data["temporary_password"])
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("已设置临时密码，用户下次登录时须修改。"))
+    return redirect("core:user_detail", pk=subject.pk)
+
+
+@requires(Action.ROLE_MANAGE)
+@require_POST
+def user_unlock_view(request, pk: int):
+    subject = user_get(actor=request.user, pk=pk)
+    account_unlock(actor=request.user, user=subject)
+    messages.success(request, _("已解除登录锁定。"))
+    return redirect("core:user_detail", pk=subject.pk)
