@@ -8,14 +8,18 @@ writers so the chain has one order; SQLite serialises writers by itself.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
+import uuid
 from collections.abc import Iterable
-from datetime import date, datetime
-from datetime import timezone as dt_timezone
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -25,6 +29,7 @@ from shequ.core.choices import AuditEvent
 from shequ.core.models import AuditEntry
 
 _CHAIN_LOCK_ID = 0x5348_4551  # "SHEQ"
+MIN_RETENTION_DAYS = 180  # Cybersecurity Law art. 21(3); the PostgreSQL guard enforces it too
 _HASHED_FIELDS = (
     "timestamp",
     "actor_id",
@@ -63,7 +68,7 @@ def _plain(value: Any) -> Any:
 def entry_digest(entry: AuditEntry) -> str:
     body = {name: _plain(getattr(entry, name)) for name in _HASHED_FIELDS}
     if isinstance(entry.timestamp, datetime):
-        body["timestamp"] = entry.timestamp.astimezone(dt_timezone.utc).isoformat()
+        body["timestamp"] = entry.timestamp.astimezone(UTC).isoformat()
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -166,3 +171,40 @@ def audit_verify(*, entries: Iterable[AuditEntry] | None = None) -> list[int]:
             broken.append(entry.pk)
         previous = entry.hash
     return broken
+
+
+@dataclass
+class PurgeResult:
+    count: int
+    archive: str | None
+
+
+def audit_purge(*, days: int, dry_run: bool = False) -> PurgeResult:
+    """Archive then delete audit rows older than ``days`` (never fewer than 180).
+
+    The archive is written and flushed before the delete, and the delete runs
+    in one transaction with ``shequ.audit_purge`` set, the only way past the
+    PostgreSQL guard. The purge itself is audited.
+    """
+    days = max(days, MIN_RETENTION_DAYS)
+    cutoff = timezone.now() - timedelta(days=days)
+    old = AuditEntry.objects.filter(timestamp__lt=cutoff).order_by("id")
+    count = old.count()
+    if dry_run or count == 0:
+        return PurgeResult(count=count, archive=None)
+    archive_dir = Path(settings.AUDIT_ARCHIVE_DIR)
+    archive_dir.mkdir(parents=True, exist_ok=True)
+    target = archive_dir / f"audit-before-{cutoff:%Y%m%d}-{uuid.uuid4().hex[:8]}.jsonl.gz"
+    last_id = 0
+    with gzip.open(target, "wt", encoding="utf-8") as out:
+        for entry in old.iterator(chunk_size=2000):
+            row = {f.attname: _plain(getattr(entry, f.attname)) for f in AuditEntry._meta.concrete_fields}
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            last_id = entry.pk
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL shequ.audit_purge = 'on'")
+        deleted, _ = AuditEntry.objects.filter(timestamp__lt=cutoff, pk__lte=last_id).delete()
+        audit_record(event=AuditEvent.AUDIT_PURGE, detail={"rows": deleted, "archive": target.name, "cutoff": cutoff})
+    return PurgeResult(count=deleted, archive=str(target))
