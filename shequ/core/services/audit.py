@@ -188,7 +188,11 @@ def audit_purge(*, days: int, dry_run: bool = False) -> PurgeResult:
     """
     days = max(days, MIN_RETENTION_DAYS)
     cutoff = timezone.now() - timedelta(days=days)
+    # Only a prefix of the chain goes, so the rows that stay still link up.
+    boundary = AuditEntry.objects.filter(timestamp__gte=cutoff).order_by("id").values_list("id", flat=True).first()
     old = AuditEntry.objects.filter(timestamp__lt=cutoff).order_by("id")
+    if boundary is not None:
+        old = old.filter(id__lt=boundary)
     count = old.count()
     if dry_run or count == 0:
         return PurgeResult(count=count, archive=None)
@@ -205,6 +209,6 @@ def audit_purge(*, days: int, dry_run: bool = False) -> PurgeResult:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL shequ.audit_purge = 'on'")
-        deleted, _ = AuditEntry.objects.filter(timestamp__lt=cutoff, pk__lte=last_id).delete()
+        deleted, _ = AuditEntry.objects.filter(pk__lte=last_id).delete()
         audit_record(event=AuditEvent.AUDIT_PURGE, detail={"rows": deleted, "archive": target.name, "cutoff": cutoff})
     return PurgeResult(count=deleted, archive=str(target))
