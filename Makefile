@@ -5,7 +5,7 @@ PYTEST_ARGS ?= -n 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup browser demo test test-fast lint migrations-check openapi-check messages clean
+.PHONY: setup browser demo test test-fast deploy-check lint messages clean
 
 setup: $(VENV)/.installed
 
@@ -29,9 +29,18 @@ demo: setup
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
-test: setup browser
+test: setup browser deploy-check
 	$(PY) manage.py makemigrations --check --dry-run -v0
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Production settings must pass Django's deployment checklist and ours (gov.*),
+# with throwaway secrets standing in for the real ones.
+deploy-check: setup
+	env -u DATABASE_URL SHEQU_DEBUG=0 SHEQU_ALLOWED_HOSTS=shequ.example.cn \
+	SHEQU_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	SHEQU_FIELD_KEYS=1:$$($(PY) -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())') \
+	SHEQU_BLIND_INDEX_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))') \
+	$(PY) manage.py check --deploy --fail-level WARNING
 
 test-fast: setup
 	$(PY) -m pytest $(PYTEST_ARGS) -m "not browser"
