@@ -27,6 +27,14 @@ class _Capture(logging.Handler):
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = [
+        "shequ.core.tests.hashers.FastArgon2PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+    ]
+
+
+@pytest.fixture(autouse=True)
 def no_personal_data_in_logs():
     handler = _Capture()
     root = logging.getLogger()

@@ -63,8 +63,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "shequ.core.middleware.SessionPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "shequ.core.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shequ.core.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -163,6 +163,10 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Roles that must confirm a TOTP code after their password (三权 roles by default).
 OTP_REQUIRED_ROLES = env_list("SHEQU_OTP_REQUIRED_ROLES", "city_admin,auditor,security_admin")
 OTP_TOTP_ISSUER = "Shequ"
+# Concurrent-session policy (SECURITY.md row 6): for these roles a new login
+# ends the account's older session; other roles may be logged in on a phone
+# and a desktop at once.
+SINGLE_SESSION_ROLES = env_list("SHEQU_SINGLE_SESSION_ROLES", "city_admin,auditor,security_admin")
 
 API_TOKEN_DEFAULT_DAYS = 30
 API_TOKEN_MAX_DAYS = 90

@@ -116,6 +116,16 @@ class SessionPolicyMiddleware:
                 return _deny(request, "session_expired", _("会话已超时，请重新登录。"))
             messages.info(request, _("您已长时间未操作，为保护居民信息已自动退出，请重新登录。"))
             return redirect(f"{reverse('core:login')}?next={request.path}")
+        if self._superseded(request):
+            from shequ.core.services.audit import audit_record
+
+            audit_record(event=AuditEvent.SESSION_EXPIRED, actor=request.user, obj=request.user, detail={"reason": "superseded"})
+            logout(request)
+            context.current().user = None
+            if is_api(request):
+                return _deny(request, "session_superseded", _("您的账户已在其他地方登录，本会话已结束。"))
+            messages.info(request, _("您的账户已在其他地方登录，本会话已结束。如非本人操作，请立即修改密码。"))
+            return redirect(reverse("core:login"))
         if (now - seen).total_seconds() > _TOUCH_SECONDS:
             session[SEEN_KEY] = now.isoformat()
         if request.path.startswith(_exempt_paths()):
@@ -130,6 +140,14 @@ class SessionPolicyMiddleware:
                 return _deny(request, "password_change_required", _("请先修改密码。"), status=403)
             return redirect("core:password_change")
         return None
+
+
+    @staticmethod
+    def _superseded(request: HttpRequest) -> bool:
+        user = request.user
+        if not (user_roles(user) & set(settings.SINGLE_SESSION_ROLES)):
+            return False
+        return bool(user.current_session_key) and user.current_session_key != request.session.session_key
 
 
 def needs_otp(user) -> bool:

@@ -31,6 +31,8 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(_("首次登录须修改密码"), default=False)
     password_changed_at = models.DateTimeField(null=True, blank=True)
     session_version = models.UUIDField(default=uuid.uuid4, editable=False)
+    # The newest session, for roles limited to one session at a time.
+    current_session_key = models.CharField(max_length=40, blank=True, editable=False)
     created_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
