@@ -168,6 +168,9 @@ OTP_TOTP_ISSUER = "Shequ"
 # and a desktop at once.
 SINGLE_SESSION_ROLES = env_list("SHEQU_SINGLE_SESSION_ROLES", "city_admin,auditor,security_admin")
 
+# Maker-checker (SECURITY.md row 16): how long a pending approval stays valid.
+APPROVAL_TTL_HOURS = int(os.environ.get("SHEQU_APPROVAL_TTL_HOURS", "72"))
+
 API_TOKEN_DEFAULT_DAYS = 30
 API_TOKEN_MAX_DAYS = 90
 API_MAX_PAGE_SIZE = 200

@@ -27,7 +27,13 @@ from shequ.core.schemas import (
     TokenOut,
 )
 from shequ.core.scoping import can
-from shequ.core.selectors import area_children_by_level, area_counts, area_get, area_list, audit_list
+from shequ.core.selectors import (
+    area_children_by_level,
+    area_counts,
+    area_get,
+    area_list,
+    audit_list,
+)
 from shequ.core.services.areas import area_create, area_move, area_update
 from shequ.core.services.tokens import token_create, token_revoke
 

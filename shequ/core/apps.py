@@ -8,8 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("平台核心")
 
     def ready(self) -> None:
-        from shequ.core import checks  # noqa: F401  (registers system checks)
-        from shequ.core import registry
+        from shequ.core import (
+            checks,  # noqa: F401  (registers system checks)
+            registry,
+        )
         from shequ.core.auth import events
         from shequ.core.models import RoleAssignment
         from shequ.core.roles import Action
@@ -19,6 +21,7 @@ class CoreConfig(AppConfig):
         for entry in (
             registry.MenuEntry(_("区域"), "core:area_browser", Action.AREA_VIEW, order=10),
             registry.MenuEntry(_("用户与角色"), "core:user_list", Action.USER_VIEW, order=80),
+            registry.MenuEntry(_("授权审批"), "core:approval_list", Action.ROLE_MANAGE, order=85),
             registry.MenuEntry(_("审计日志"), "core:audit_list", Action.AUDIT_VIEW, order=90),
         ):
             registry.register_menu_entry(entry)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
-
-from shequ.core import registry
 from django.http import Http404
 
-from shequ.core.models import Area, AuditEntry, RoleAssignment, User
+from shequ.core import registry
+from shequ.core.models import ApprovalRequest, Area, AuditEntry, RoleAssignment, User
 from shequ.core.models.area import PATH_SEPARATOR
 from shequ.core.roles import Action
 from shequ.core.scoping import get_scoped_or_404, path_filter, restrict, scope_paths
@@ -141,3 +140,10 @@ def audit_list(*, actor: User, filters: dict | None = None) -> QuerySet[AuditEnt
     if filters.get("outcome") in (True, False):
         entries = entries.filter(outcome=filters["outcome"])
     return entries.order_by("-id")
+
+
+def approval_list(*, actor: User, state: str | None = "pending") -> QuerySet[ApprovalRequest]:
+    approvals = restrict(ApprovalRequest.objects.select_related("requested_by", "decided_by"), actor, Action.ROLE_MANAGE)
+    if state:
+        approvals = approvals.filter(state=state)
+    return approvals.order_by("-requested_at")

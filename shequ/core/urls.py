@@ -26,6 +26,8 @@ urlpatterns = [
     path("users/<int:pk>/active/", views.user_active_view, name="user_active"),
     path("users/<int:pk>/reset/", views.password_reset_view, name="password_reset"),
     path("users/<int:pk>/unlock/", views.user_unlock_view, name="user_unlock"),
+    path("approvals/", views.approval_list_view, name="approval_list"),
+    path("approvals/<int:pk>/decide/", views.approval_decide_view, name="approval_decide"),
     path("audit/", views.audit_list_view, name="audit_list"),
     path("audit/export/", views.audit_export_view, name="audit_export"),
 ]

@@ -11,14 +11,13 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from shequ.core import registry
-from shequ.core.choices import ALLOWED_CHILDREN, Level
+from shequ.core.choices import ALLOWED_CHILDREN, AuditEvent, Level
 from shequ.core.errors import Conflict, Forbidden, InvalidInput
 from shequ.core.models import Area, User
 from shequ.core.models.area import PATH_SEPARATOR
 from shequ.core.roles import Action
 from shequ.core.scoping import can
 from shequ.core.services.audit import audit_record, diff, snapshot
-from shequ.core.choices import AuditEvent
 
 ADMIN_CODE = re.compile(r"^\d{6}$")
 LOCAL_CODE = re.compile(r"^[0-9A-Za-z-]{1,20}$")

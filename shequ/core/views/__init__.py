@@ -11,6 +11,8 @@ from shequ.core.views.audit import audit_export_view, audit_list_view
 from shequ.core.views.home import home
 from shequ.core.views.tokens import token_list, token_revoke_view
 from shequ.core.views.users import (
+    approval_decide_view,
+    approval_list_view,
     password_reset_view,
     role_grant_view,
     role_revoke_view,
@@ -22,6 +24,8 @@ from shequ.core.views.users import (
 )
 
 __all__ = [
+    "approval_decide_view",
+    "approval_list_view",
     "area_browser",
     "area_create_view",
     "area_detail",

@@ -5,14 +5,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shequ.core.errors import DomainError
 from shequ.core.forms import PasswordResetForm, RoleGrantForm, UserCreateForm
-from shequ.core.models import Area
+from shequ.core.models import ApprovalRequest, Area
 from shequ.core.roles import Action
-from shequ.core.scoping import can, restrict
-from shequ.core.selectors import area_get, user_get, user_list
+from shequ.core.scoping import can, get_scoped_or_404, restrict
+from shequ.core.selectors import approval_list, area_get, user_get, user_list
+from shequ.core.services.approvals import approval_decide, role_grant_request
 from shequ.core.services.users import (
     account_unlock,
     password_reset,
-    role_grant,
     role_revoke,
     user_create,
     user_set_active,
@@ -78,11 +78,14 @@ def role_grant_view(request, pk: int):
     if form.is_valid():
         try:
             area = area_get(actor=request.user, pk=form.cleaned_data["area"], action=Action.ROLE_MANAGE)
-            role_grant(actor=request.user, user=subject, role=form.cleaned_data["role"], area=area)
+            outcome = role_grant_request(actor=request.user, user=subject, role=form.cleaned_data["role"], area=area)
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("已授予角色。"))
+            if outcome.approval is not None:
+                messages.info(request, _("这是敏感授权，已提交审批，须由另一位安全管理员批准后生效。"))
+            else:
+                messages.success(request, _("已授予角色。"))
     else:
         messages.error(request, _("请选择角色和区域。"))
     return redirect("core:user_detail", pk=subject.pk)
@@ -138,3 +141,24 @@ def user_unlock_view(request, pk: int):
     account_unlock(actor=request.user, user=subject)
     messages.success(request, _("已解除登录锁定。"))
     return redirect("core:user_detail", pk=subject.pk)
+
+
+@requires(Action.ROLE_MANAGE)
+def approval_list_view(request):
+    """Sensitive grants waiting for a second security administrator."""
+    approvals = paginate(request, approval_list(actor=request.user))
+    return render(request, "core/approval_list.html", {"approvals": approvals})
+
+
+@requires(Action.ROLE_MANAGE)
+@require_POST
+def approval_decide_view(request, pk: int):
+    approval = get_scoped_or_404(ApprovalRequest.objects.all(), request.user, Action.ROLE_MANAGE, pk=pk)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        approval_decide(actor=request.user, approval=approval, approve=approve)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已批准，角色已生效。") if approve else _("已驳回。"))
+    return redirect("core:approval_list")
