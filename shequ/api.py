@@ -7,6 +7,8 @@ to its messages.
 """
 
 
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -31,7 +33,14 @@ class TokenAuth(HttpBearer):
         return user
 
 
+def _docs_access(view):
+    """The interactive docs and schema are open in development; in production
+    they need a login (SECURITY.md row 34)."""
+    return view if settings.DEBUG else login_required(view)
+
+
 api = NinjaAPI(
+    docs_decorator=_docs_access,
     title="Shequ API",
     version="1",
     description="社区基层治理平台接口 · Shequ community governance API",

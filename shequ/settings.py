@@ -151,6 +151,7 @@ AXES_LOCKOUT_CALLABLE = "shequ.core.auth.views.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # axes would log attempted usernames, which may be phone numbers
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_DISABLE_ACCESS_LOG = True  # logins are recorded in our own audit log, with its retention
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SHEQU_SESSION_IDLE_MINUTES", "30")))

@@ -1,8 +1,8 @@
 """Core's REST routes: who am I, tokens, the area tree, the audit log."""
 
 
+from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -36,6 +36,7 @@ from shequ.core.selectors import (
 )
 from shequ.core.services.areas import area_create, area_move, area_update
 from shequ.core.services.tokens import token_create, token_revoke
+from shequ.core.views.base import deny
 
 router = Router()
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
@@ -46,7 +47,7 @@ class PagePagination(PaginationBase):
 
     class Input(Schema):
         page: int = Field(1, ge=1, le=100000)
-        page_size: int = Field(50, ge=1, le=200)
+        page_size: int = Field(50, ge=1, le=settings.API_MAX_PAGE_SIZE)
 
     class Output(Schema):
         count: int
@@ -68,7 +69,7 @@ class PagePagination(PaginationBase):
 
 def _require(request, action: str) -> None:
     if not can(request.user, action):
-        raise PermissionDenied
+        deny(request, action)
 
 
 @router.get("me", response={200: MeOut, **ERRORS}, summary="当前用户与角色", tags=["auth"])
@@ -89,7 +90,7 @@ def token_issue(request, payload: TokenIn):
 
             return lockout_response(request)
         return 401, {"error": {"code": "invalid_credentials", "message": _("用户名/手机号或密码不正确。"), "fields": {}}}
-    if user.must_change_password:
+    if user.must_change_password or user.password_expired():
         return 403, {"error": {"code": "password_change_required", "message": _("请先登录网页修改初始密码。"), "fields": {}}}
     if needs_otp(user):
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()

@@ -13,11 +13,12 @@ class CoreConfig(AppConfig):
             registry,
         )
         from shequ.core.auth import events
-        from shequ.core.models import RoleAssignment
+        from shequ.core.models import ApprovalRequest, RoleAssignment
         from shequ.core.roles import Action
 
         events.connect()
         registry.register_path_carrier(RoleAssignment, "area_path")
+        registry.register_path_carrier(ApprovalRequest, "area_path")
         for entry in (
             registry.MenuEntry(_("区域"), "core:area_browser", Action.AREA_VIEW, order=10),
             registry.MenuEntry(_("用户与角色"), "core:user_list", Action.USER_VIEW, order=80),

@@ -31,7 +31,7 @@ def client_ip(request: HttpRequest) -> str | None:
 
     A forged header from anyone not in SHEQU_TRUSTED_PROXIES is ignored.
     """
-    peer = request.META.get("REMOTE_ADDR") or None
+    peer = _canonical_ip(request.META.get("REMOTE_ADDR"))
     trusted = settings.TRUSTED_PROXIES
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if peer and forwarded and peer in trusted:
@@ -43,6 +43,20 @@ def client_ip(request: HttpRequest) -> str | None:
                 except ValueError:
                     return peer
     return peer
+
+
+def _canonical_ip(value: str | None) -> str | None:
+    """The address in the form the database stores (the audit hash covers it), or
+    None when the peer is no IP address at all (a Unix socket, a broken proxy)."""
+    try:
+        address = ipaddress.ip_address(value) if value else None
+    except ValueError:
+        return None
+    if address is None:
+        return None
+    if address.version == 6 and address.ipv4_mapped:
+        return f"::ffff:{address.ipv4_mapped}"  # as Django's GenericIPAddressField stores it
+    return str(address)
 
 
 def axes_client_ip(request: HttpRequest) -> str | None:

@@ -49,6 +49,28 @@ class HomePanel:
 
 @dataclass(frozen=True)
 class DemoStep:
+    """How an app fills its share of the demo city (``manage.py demo_city``).
+
+    After the area tree and the one-login-per-role personas exist, the command
+    calls every registered step, lowest ``order`` first, as::
+
+        step.run(city=city, residents=residents, rng=rng, stdout=stdout)
+
+    * ``city``: the city ``Area``; everything the step makes belongs under it.
+    * ``residents``: how many residents to invent (``--residents``, default
+      2000); steps that do not make people may scale other data by it.
+    * ``rng``: a ``random.Random`` seeded from ``--seed`` and the step's
+      ``name``, so a step's data is reproducible and does not change when
+      other steps are added. Use it for every random choice.
+    * ``stdout``: the command's output; write at most one short summary line
+      (the whole printout must stay readable in 30 lines).
+
+    All steps run inside the command's single transaction, so a failing step
+    leaves the database empty rather than half-built. Use services (or, for
+    bulk rows, ``bulk_create`` with the same invariants) and keep the default
+    size fast: ``make demo`` runs it before the server starts.
+    """
+
     order: int
     run: Callable[..., None]
     name: str

@@ -61,6 +61,15 @@ class PersonalContextValidator:
         username = (getattr(user, "username", "") or "").lower()
         if len(username) >= 3 and username in lowered:
             raise ValidationError(_("密码不能包含用户名。"), code="password_has_username")
+        name = getattr(user, "full_name", "") or ""
+        if name:
+            from pypinyin import lazy_pinyin
+
+            spelled = "".join(lazy_pinyin(name)).lower()
+            if len(spelled) >= 4 and spelled in lowered:
+                raise ValidationError(_("密码不能包含姓名拼音。"), code="password_has_name")
+        # ``id_number_hint`` is set by callers that know the person's ID number
+        # (resident accounts linked to the registry).
         digits_sources = [getattr(user, "mobile", None) or "", getattr(user, "id_number_hint", "") or ""]
         for source in digits_sources:
             for start in range(0, max(len(source) - 5, 0)):

@@ -46,6 +46,29 @@ def _end_sessions(user: User) -> None:
     forget_roles(user)
 
 
+def _require_account_manager(actor: User | None, user: User) -> None:
+    """Accounts of auditors and security administrators are managed by a
+    security administrator, not by the system administrator (三权分立)."""
+    if actor is None:
+        return
+    guarded = user.roles.filter(role__in=[Role.AUDITOR, Role.SECURITY_ADMIN]).exists()
+    _require(actor, Action.ROLE_MANAGE if guarded else Action.USER_MANAGE)
+
+
+def may_manage_account(actor: User, user: User) -> bool:
+    try:
+        _require_account_manager(actor, user)
+    except Forbidden:
+        return False
+    return actor.pk != user.pk
+
+
+def _revoke_tokens(user: User) -> None:
+    from shequ.core.models import ApiToken
+
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
 def _require(actor: User | None, action: str, path: str | None = None) -> None:
     if actor is not None and not can(actor, action, path):
         raise Forbidden()
@@ -116,10 +139,12 @@ def user_update(*, actor: User, user: User, full_name: str | None = None, mobile
 @transaction.atomic
 def user_set_active(*, actor: User | None, user: User, active: bool, reason: str = "") -> User:
     """Disable or re-enable an account; disabling ends its sessions and tokens at once."""
-    _require(actor, Action.USER_MANAGE)
+    _require_account_manager(actor, user)
     if actor is not None and actor.pk == user.pk:
         raise InvalidInput(_("不能停用自己的账户。"))
     User.objects.filter(pk=user.pk).update(is_active=active, session_version=uuid.uuid4())
+    if not active:
+        _revoke_tokens(user)
     user.refresh_from_db()
     audit_record(
         event=AuditEvent.ACCOUNT_ENABLED if active else AuditEvent.ACCOUNT_DISABLED,
@@ -140,20 +165,25 @@ def password_change(*, user: User, new_password: str) -> User:
     user.must_change_password = False
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    _revoke_tokens(user)
     audit_record(event=AuditEvent.PASSWORD_CHANGED, actor=user, obj=user)
     return user
 
 
 @transaction.atomic
 def password_reset(*, actor: User, user: User, temporary_password: str) -> User:
-    """An administrator sets a temporary password; the user must change it at next login."""
-    _require(actor, Action.USER_MANAGE)
+    """An administrator sets a temporary password; the user must change it at
+    next login. Open sessions and API tokens end."""
+    _require_account_manager(actor, user)
+    if actor.pk == user.pk:
+        raise InvalidInput(_("请在“我的账户”中修改自己的密码。"))
     _check_password(temporary_password, user)
     user.set_password(temporary_password)
     user.must_change_password = True
     user.password_changed_at = timezone.now()
     user.session_version = uuid.uuid4()
     user.save(update_fields=["password", "must_change_password", "password_changed_at", "session_version"])
+    _revoke_tokens(user)
     audit_record(event=AuditEvent.PASSWORD_RESET, actor=actor, obj=user)
     return user
 
@@ -170,6 +200,11 @@ def role_grant(*, actor: User | None, user: User, role: str, area: Area) -> Role
     if role in SEPARATED_ROLES and user.roles.filter(role__in=SEPARATED_ROLES).exists():
         raise InvalidInput(
             _("系统管理员、审计管理员和安全管理员三种角色不能由同一人兼任。"), field="role"
+        )
+    held = set(user.roles.values_list("role", flat=True))
+    if held and ((role in SEPARATED_ROLES and held - {role}) or (held & SEPARATED_ROLES and role not in held)):
+        raise InvalidInput(
+            _("系统管理员、审计管理员和安全管理员须使用专用账户，不能兼任其他角色。"), field="role"
         )
     if user.roles.filter(role=role, area=area).exists():
         raise InvalidInput(_("该用户已在此区域担任该角色。"), field="role")

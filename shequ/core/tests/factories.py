@@ -69,7 +69,7 @@ def make_user(
     **extra,
 ) -> User:
     """A user holding ``role`` on ``area``, with no first-login password change pending."""
-    resident_like = role in {Role.RESIDENT, Role.VOLUNTEER, Role.PARTY_MEMBER}
+    resident_like = role in {Role.RESIDENT, Role.VOLUNTEER, Role.PARTY_MEMBER, Role.BUILDING_TEAM}
     kind = kind or (AccountKind.RESIDENT if resident_like else AccountKind.STAFF)
     password = password or (RESIDENT_PASSWORD if kind == AccountKind.RESIDENT else PASSWORD)
     user = user_create(

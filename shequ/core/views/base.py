@@ -19,12 +19,21 @@ def requires(action: str):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not can(request.user, action):
-                raise PermissionDenied
+                deny(request, action)
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def deny(request, action: str):
+    """Refuse with 403 and leave a trace in the audit log (SECURITY.md row 17)."""
+    from shequ.core.choices import AuditEvent
+    from shequ.core.services.audit import audit_record
+
+    audit_record(event=AuditEvent.ACCESS_DENIED, actor=request.user, outcome=False, detail={"action": action, "path": request.path[:200]})
+    raise PermissionDenied
 
 
 def form_error(form, error: DomainError) -> None:

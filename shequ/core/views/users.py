@@ -12,6 +12,7 @@ from shequ.core.selectors import approval_list, area_get, user_get, user_list
 from shequ.core.services.approvals import approval_decide, role_grant_request
 from shequ.core.services.users import (
     account_unlock,
+    may_manage_account,
     password_reset,
     role_revoke,
     user_create,
@@ -63,8 +64,8 @@ def user_detail(request, pk: int):
             "subject": subject,
             "assignments": subject.roles.select_related("area").order_by("role"),
             "grant_form": _grant_form(request) if can(request.user, Action.ROLE_MANAGE) else None,
-            "reset_form": PasswordResetForm() if can(request.user, Action.USER_MANAGE) else None,
-            "can_manage": can(request.user, Action.USER_MANAGE) and subject.pk != request.user.pk,
+            "reset_form": PasswordResetForm(),
+            "can_manage": may_manage_account(request.user, subject),
             "can_grant": can(request.user, Action.ROLE_MANAGE) and subject.pk != request.user.pk,
         },
     )
@@ -105,7 +106,7 @@ def role_revoke_view(request, pk: int, role_pk: int):
     return redirect("core:user_detail", pk=subject.pk)
 
 
-@requires(Action.USER_MANAGE)
+@requires(Action.USER_VIEW)
 @require_POST
 def user_active_view(request, pk: int):
     subject = user_get(actor=request.user, pk=pk)
@@ -119,7 +120,7 @@ def user_active_view(request, pk: int):
     return redirect("core:user_detail", pk=subject.pk)
 
 
-@requires(Action.USER_MANAGE)
+@requires(Action.USER_VIEW)
 @require_POST
 def password_reset_view(request, pk: int):
     subject = user_get(actor=request.user, pk=pk)
