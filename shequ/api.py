@@ -123,3 +123,7 @@ def on_http_error(request, exc: HttpError):
 from shequ.core.api import router as core_router  # noqa: E402
 
 api.add_router("/", core_router)
+
+from shequ.registry.api import router as registry_router  # noqa: E402
+
+api.add_router("/registry/", registry_router)

@@ -5,5 +5,6 @@ from shequ.api import api
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("registry/", include("shequ.registry.urls")),
     path("", include("shequ.core.urls")),
 ]

@@ -1,0 +1,54 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistryConfig(AppConfig):
+    """The household and resident ledger (数字化底账)."""
+
+    name = "shequ.registry"
+    label = "registry"
+    verbose_name = _("居民台账")
+
+    def ready(self) -> None:
+        from shequ.core import registry
+        from shequ.core.roles import Role, grant
+        from shequ.registry.choices import Action
+        from shequ.registry.demo import demo_registry
+        from shequ.registry.models import Household, Resident
+
+        for role in (
+            Role.GRID_WORKER,
+            Role.BUILDING_TEAM,
+            Role.COMMUNITY_WORKER,
+            Role.STREET_STAFF,
+            Role.DISTRICT_STAFF,
+        ):
+            grant(role, Action.VIEW)
+        grant(Role.GRID_WORKER, Action.CHANGE)
+        grant(Role.COMMUNITY_WORKER, Action.CHANGE, Action.REVEAL)
+
+        registry.register_path_carrier(Household, "area_path")
+        registry.register_path_carrier(Resident, "area_path")
+        live = {"removed_at__isnull": True}
+        registry.register_area_counter(
+            registry.AreaCounter(
+                key="households",
+                label=_("户数"),
+                model=Household,
+                path_field="area_path",
+                filters=live,
+            )
+        )
+        registry.register_area_counter(
+            registry.AreaCounter(
+                key="residents",
+                label=_("居民"),
+                model=Resident,
+                path_field="area_path",
+                filters=live,
+            )
+        )
+        registry.register_menu_entry(
+            registry.MenuEntry(_("居民台账"), "registry:resident_list", Action.VIEW, order=20)
+        )
+        registry.register_demo_step(registry.DemoStep(order=10, name="registry", run=demo_registry))

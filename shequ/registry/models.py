@@ -1,0 +1,184 @@
+"""The ledger (数字化底账): households, residents and key-population tags.
+
+Writes go through ``services``; reads through ``selectors``. Every row carries
+``area_path`` (copied from its address) so scoping is one indexed prefix match.
+"""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shequ.core.crypto import EncryptedTextField, mask_id_number, mask_mobile
+from shequ.core.models import Area
+from shequ.registry.choices import Gender, LivingStatus, Relation, ResidenceType
+
+
+class Household(models.Model):
+    """A household (户): the people living at one door, a room in a stairway
+    unit (or a scattered house registered on its building). It is what the
+    grid worker knocks on, what the community counts (one worker per 200
+    households) and what the head (户主) answers for.
+
+    Households are never deleted: a soft removal keeps the row, the reason and
+    the time, so history and audit stay whole.
+    """
+
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("所在单元或楼栋")
+    )
+    room = models.CharField(_("门牌号/室"), max_length=20, blank=True)
+    number = models.CharField(_("户号"), max_length=30, blank=True)
+    head = models.ForeignKey(
+        "Resident",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("户主"),
+    )
+    area_path = models.CharField(max_length=255, db_index=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_reason = models.CharField(_("注销原因"), max_length=200, blank=True)
+
+    scope_path_field = "area_path"
+
+    class Meta:
+        ordering = ["area_path", "room", "id"]
+        verbose_name = _("户")
+        verbose_name_plural = _("户")
+
+    def __str__(self) -> str:
+        return f"{self.area.name} {self.room}".strip() if self.area_id else self.room
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
+
+
+class Resident(models.Model):
+    """A person in the ledger (居民): who they are, where they live, how to
+    reach them, and whether they need the community's care.
+
+    The national ID number and the mobile are personal data protected by law:
+    stored encrypted, found through keyed blind indexes, shown masked unless a
+    permitted worker reveals them with a reason. One ID number is one resident
+    across the whole installation (``id_number_index`` is unique). Residents
+    are never deleted; moving out or dying is a soft removal with a reason.
+    """
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("户")
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    # Lower-case pinyin without separators ("zhangsan") and its initials ("zs"),
+    # kept for search by people who type on a phone keyboard.
+    name_pinyin = models.CharField(max_length=200, db_index=True, editable=False)
+    name_initials = models.CharField(max_length=50, db_index=True, editable=False)
+    gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices)
+    ethnicity = models.CharField(_("民族"), max_length=20, blank=True)
+    id_number = EncryptedTextField(_("公民身份号码"), null=True, blank=True)
+    id_number_index = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    mobile = EncryptedTextField(_("手机号"), null=True, blank=True)
+    # NULL, not "", when there is no number: the same convention as id_number_index.
+    mobile_index = models.CharField(  # noqa: DJ001
+        max_length=64, null=True, blank=True, db_index=True, editable=False
+    )
+    residence_type = models.CharField(
+        _("人口类型"),
+        max_length=16,
+        choices=ResidenceType.choices,
+        default=ResidenceType.REGISTERED,
+    )
+    living_status = models.CharField(
+        _("居住状态"), max_length=16, choices=LivingStatus.choices, default=LivingStatus.LIVING
+    )
+    relation_to_head = models.CharField(
+        _("与户主关系"), max_length=16, choices=Relation.choices, default=Relation.OTHER
+    )
+    registered_address = models.CharField(_("户籍地址"), max_length=200, blank=True)
+    work_or_school = models.CharField(_("工作单位或学校"), max_length=100, blank=True)
+    notes = models.TextField(_("备注"), blank=True, max_length=2000)
+    area_path = models.CharField(max_length=255, db_index=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_reason = models.CharField(_("注销原因"), max_length=200, blank=True)
+
+    scope_path_field = "area_path"
+    # Audit snapshots never copy personal numbers, nor their keyed hashes.
+    audit_exclude = ("id_number", "mobile", "id_number_index", "mobile_index")
+
+    class Meta:
+        ordering = ["name_pinyin", "id"]
+        verbose_name = _("居民")
+        verbose_name_plural = _("居民")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def mobile_masked(self) -> str:
+        return mask_mobile(self.mobile)
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
+
+    def age(self, today=None) -> int | None:
+        if self.birth_date is None:
+            return None
+        today = today or timezone.localdate()
+        years = today.year - self.birth_date.year
+        return years - ((today.month, today.day) < (self.birth_date.month, self.birth_date.day))
+
+
+class KeyPopulationTag(models.Model):
+    """A kind of resident the community keeps a closer eye on (重点人群):
+    elderly living alone, left-behind children, people with disability,
+    minimum-allowance households, veterans, party members… Configuration is
+    data: a city adds its own kinds; the defaults come from GLOSSARY.md."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=100)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("重点人群类别")
+        verbose_name_plural = _("重点人群类别")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResidentTag(models.Model):
+    """One resident's membership of a key population since a date, with the
+    details that kind needs (a disability level, an allowance number…)."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="tags")
+    tag = models.ForeignKey(KeyPopulationTag, on_delete=models.PROTECT, related_name="+")
+    attributes = models.JSONField(_("附加信息"), default=dict, blank=True)
+    valid_from = models.DateField(_("起始日期"), default=timezone.localdate)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["tag__order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["resident", "tag"], name="registry_resident_tag_unique")
+        ]
+        verbose_name = _("重点人群标记")
+        verbose_name_plural = _("重点人群标记")
+
+    def __str__(self) -> str:
+        return f"{self.resident_id}:{self.tag_id}"

@@ -1,0 +1,107 @@
+"""Reads of the ledger that depend on who asks. Every one starts from
+``scoping.restrict`` with ``registry.view``, so a grid worker's search, list,
+detail page and API answer only ever contain their own grids' residents."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+
+from shequ.core.idnumbers import normalize_id_number
+from shequ.core.models import User
+from shequ.core.phones import normalize_mobile
+from shequ.core.scoping import get_scoped_or_404, restrict
+from shequ.registry.choices import Action, Relation
+from shequ.registry.models import Household, Resident, ResidentTag
+from shequ.registry.pinyin import normalize_latin_query
+from shequ.registry.services import id_number_index, mobile_index
+
+_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def looks_like_personal_number(query: str) -> bool:
+    """True for what may be an ID or phone number: such queries travel in a
+    POST body, never in a URL (SECURITY.md row 27)."""
+    return sum(ch.isdigit() for ch in normalize_id_number(query)) >= 6
+
+
+def resident_search_condition(query: str) -> Q | None:
+    """The filter for one search box entry, or None when it matches nothing.
+
+    * an 18-character ID number: exact, through its blind index;
+    * a mobile number: exact, through its blind index;
+    * Chinese characters: part of the name;
+    * Latin letters: the start of the full pinyin or of the initials
+      (张三: "zhang", "zhangsan", "zs").
+
+    Partial ID or phone digits cannot be searched: the numbers are encrypted.
+    """
+    query = query.strip()
+    if not query:
+        return Q()
+    id_candidate = normalize_id_number(query)
+    if _ID_SHAPE.match(id_candidate):
+        return Q(id_number_index=id_number_index(id_candidate))
+    mobile = normalize_mobile(query)
+    if mobile:
+        return Q(mobile_index=mobile_index(mobile))
+    if _HAN.search(query):
+        return Q(name__contains="".join(query.split()))
+    latin = normalize_latin_query(query)
+    if latin and not latin.isdigit():
+        return Q(name_pinyin__startswith=latin) | Q(name_initials__startswith=latin)
+    return None
+
+
+def resident_list(
+    *,
+    actor: User,
+    query: str = "",
+    household: Household | None = None,
+    residence_type: str | None = None,
+    include_removed: bool = False,
+) -> QuerySet[Resident]:
+    """Residents in the actor's scope matching ``query`` (see
+    :func:`resident_search_condition`), in pinyin order."""
+    residents = restrict(Resident.objects.all(), actor, Action.VIEW)
+    if not include_removed:
+        residents = residents.filter(removed_at__isnull=True)
+    if household is not None:
+        residents = residents.filter(household=household)
+    if residence_type:
+        residents = residents.filter(residence_type=residence_type)
+    condition = resident_search_condition(query)
+    if condition is None:
+        return residents.none()
+    return (
+        residents.filter(condition)
+        .select_related("household__area")
+        .prefetch_related(Prefetch("tags", queryset=ResidentTag.objects.select_related("tag")))
+        .order_by("name_pinyin", "id")
+    )
+
+
+def resident_get(*, actor: User, pk: int) -> Resident:
+    """One resident in scope; 404 whether missing or out of scope."""
+    queryset = Resident.objects.select_related(
+        "household__area", "household__head"
+    ).prefetch_related(Prefetch("tags", queryset=ResidentTag.objects.select_related("tag")))
+    return get_scoped_or_404(queryset, actor, Action.VIEW, pk=pk)
+
+
+def household_get(*, actor: User, pk: int) -> Household:
+    return get_scoped_or_404(
+        Household.objects.select_related("area", "head"), actor, Action.VIEW, pk=pk
+    )
+
+
+def household_members(*, actor: User, household: Household) -> QuerySet[Resident]:
+    """The household's current members, the head first, then by age."""
+    head_first = Case(
+        When(relation_to_head=Relation.HEAD, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return resident_list(actor=actor, household=household).order_by(head_first, "birth_date", "id")

@@ -1,0 +1,332 @@
+"""Every change to the ledger. Each function is one transaction that checks the
+actor's scope, validates what people typed, and writes its audit row.
+
+``actor=None`` is the system itself (management commands, the demo generator):
+no scope check, audited without a user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shequ.core.choices import AuditEvent, Level
+from shequ.core.crypto import blind_index
+from shequ.core.errors import Conflict, Forbidden, InvalidInput
+from shequ.core.idnumbers import parse_id_number
+from shequ.core.models import Area, User
+from shequ.core.phones import normalize_mobile
+from shequ.core.scoping import can
+from shequ.core.services.audit import audit_record, diff, snapshot
+from shequ.registry.choices import Action, Gender, LivingStatus, Relation, ResidenceType
+from shequ.registry.models import Household, KeyPopulationTag, Resident, ResidentTag
+from shequ.registry.pinyin import name_keys
+
+ID_PURPOSE = "id_number"
+MOBILE_PURPOSE = "mobile"
+HOUSEHOLD_LEVELS = (Level.UNIT, Level.BUILDING)
+RESIDENT_FIELDS = (
+    "name",
+    "gender",
+    "ethnicity",
+    "id_number",
+    "birth_date",
+    "mobile",
+    "residence_type",
+    "living_status",
+    "relation_to_head",
+    "registered_address",
+    "work_or_school",
+    "notes",
+)
+_TEXT_LIMITS = {"ethnicity": 20, "registered_address": 200, "work_or_school": 100, "notes": 2000}
+_ENUMS = {
+    "gender": Gender,
+    "residence_type": ResidenceType,
+    "living_status": LivingStatus,
+    "relation_to_head": Relation,
+}
+
+
+def id_number_index(value: str) -> str:
+    return blind_index(value, ID_PURPOSE)
+
+
+def mobile_index(value: str) -> str:
+    return blind_index(value, MOBILE_PURPOSE)
+
+
+def _require(actor: User | None, action: str, path: str) -> None:
+    if actor is not None and not can(actor, action, path):
+        raise Forbidden()
+
+
+def _duplicate_id() -> Conflict:
+    return Conflict(
+        _("该公民身份号码已在居民台账中登记。一个身份号码只能对应一位居民，请先查找原有记录。"),
+        field="id_number",
+        code="duplicate_id_number",
+    )
+
+
+def clean_resident_data(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise one resident's fields (everything in ``RESIDENT_FIELDS``).
+
+    Rules: a name is required; the ID number must pass GB 11643 and, when a
+    birth date or gender was also entered, agree with them (otherwise they are
+    taken from the ID); a mobile must be a mainland mobile number; enumerations
+    must be known values. Raises ``InvalidInput`` on the first problem.
+    """
+    clean: dict[str, Any] = {}
+    name = " ".join(str(data.get("name") or "").split())
+    if not name:
+        raise InvalidInput(_("请填写姓名。"), field="name")
+    if len(name) > 50:
+        raise InvalidInput(_("姓名最多50个字。"), field="name")
+    clean["name"] = name
+
+    for field, enum in _ENUMS.items():
+        value = data.get(field) or None
+        if value is not None and value not in enum.values:
+            raise InvalidInput(_("“%(value)s”不是可选的值。") % {"value": value}, field=field)
+        clean[field] = value
+
+    birth = data.get("birth_date") or None
+    if birth is not None and not isinstance(birth, date):
+        try:
+            birth = date.fromisoformat(str(birth))
+        except ValueError as exc:
+            raise InvalidInput(_("出生日期格式应为 2024-01-31。"), field="birth_date") from exc
+
+    raw_id = str(data.get("id_number") or "").strip()
+    if raw_id:
+        parsed = parse_id_number(raw_id)
+        derived_gender = Gender.MALE if parsed.male else Gender.FEMALE
+        if birth is not None and birth != parsed.birth_date:
+            raise InvalidInput(
+                _("出生日期 %(entered)s 与身份号码中的出生日期 %(derived)s 不一致。")
+                % {"entered": birth.isoformat(), "derived": parsed.birth_date.isoformat()},
+                field="birth_date",
+            )
+        if clean["gender"] is not None and clean["gender"] != derived_gender:
+            raise InvalidInput(
+                _("性别与身份号码不一致：身份号码第17位表示%(gender)s。")
+                % {"gender": derived_gender.label},
+                field="gender",
+            )
+        clean["id_number"] = parsed.value
+        clean["birth_date"] = parsed.birth_date
+        clean["gender"] = derived_gender.value
+    else:
+        clean["id_number"] = None
+        clean["birth_date"] = birth
+    if clean["gender"] is None:
+        raise InvalidInput(_("请选择性别。"), field="gender")
+    if clean["birth_date"] is not None and clean["birth_date"] > timezone.localdate():
+        raise InvalidInput(_("出生日期不能晚于今天。"), field="birth_date")
+
+    raw_mobile = str(data.get("mobile") or "").strip()
+    if raw_mobile:
+        mobile = normalize_mobile(raw_mobile)
+        if mobile is None:
+            raise InvalidInput(
+                _("手机号码格式不正确，应为11位中国大陆手机号，例如 13800000000。"), field="mobile"
+            )
+        clean["mobile"] = mobile
+    else:
+        clean["mobile"] = None
+
+    for field, limit in _TEXT_LIMITS.items():
+        text = str(data.get(field) or "").strip()
+        if len(text) > limit:
+            raise InvalidInput(_("最多 %(n)s 个字符。") % {"n": limit}, field=field)
+        clean[field] = text
+
+    clean["residence_type"] = clean["residence_type"] or ResidenceType.REGISTERED
+    clean["living_status"] = clean["living_status"] or LivingStatus.LIVING
+    clean["relation_to_head"] = clean["relation_to_head"] or Relation.OTHER
+    return clean
+
+
+def apply_resident_data(resident: Resident, clean: dict[str, Any]) -> None:
+    """Set cleaned values and the derived search keys on an unsaved or locked row."""
+    for field, value in clean.items():
+        setattr(resident, field, value)
+    resident.name_pinyin, resident.name_initials = name_keys(clean["name"])
+    resident.id_number_index = id_number_index(clean["id_number"]) if clean["id_number"] else None
+    resident.mobile_index = mobile_index(clean["mobile"]) if clean["mobile"] else None
+
+
+def _save_resident(resident: Resident) -> None:
+    duplicate = Resident.objects.filter(id_number_index=resident.id_number_index).exclude(
+        pk=resident.pk
+    )
+    if resident.id_number_index and duplicate.exists():
+        raise _duplicate_id()
+    try:
+        with transaction.atomic():
+            resident.save()
+    except IntegrityError as exc:  # a concurrent insert of the same ID number
+        raise _duplicate_id() from exc
+
+
+@transaction.atomic
+def household_create(
+    *, actor: User | None, area: Area, room: str = "", number: str = ""
+) -> Household:
+    """Register a household at a room of a stairway unit (or at a building, for
+    scattered houses). Needs ``registry.change`` on that area."""
+    if area.level not in HOUSEHOLD_LEVELS:
+        raise InvalidInput(_("户的地址须为单元或楼栋。"), field="area")
+    _require(actor, Action.CHANGE, area.path)
+    room, number = (room or "").strip(), (number or "").strip()
+    if len(room) > 20:
+        raise InvalidInput(_("门牌号最多20个字符。"), field="room")
+    if len(number) > 30:
+        raise InvalidInput(_("户号最多30个字符。"), field="number")
+    household = Household.objects.create(area=area, room=room, number=number, area_path=area.path)
+    audit_record(
+        event=AuditEvent.CREATE, actor=actor, obj=household, changes={"after": snapshot(household)}
+    )
+    return household
+
+
+@transaction.atomic
+def resident_create(*, actor: User | None, household: Household, **data: Any) -> Resident:
+    """Enter a resident into a household's ledger.
+
+    Enforces the validation of :func:`clean_resident_data`, one resident per
+    ID number across the installation, at most one head per household, and
+    ``registry.change`` on the household's area. The audit row records the
+    change without the ID or mobile number.
+    """
+    unknown = set(data) - set(RESIDENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown resident fields: {sorted(unknown)}")
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    _require(actor, Action.CHANGE, household.area_path)
+    if household.is_removed:
+        raise InvalidInput(_("该户已注销，不能再登记成员。"), field="household")
+    clean = clean_resident_data(data)
+    if clean["relation_to_head"] == Relation.HEAD and household.head_id is not None:
+        raise InvalidInput(_("该户已有户主。"), field="relation_to_head")
+    resident = Resident(household=household, area_path=household.area_path)
+    apply_resident_data(resident, clean)
+    _save_resident(resident)
+    if clean["relation_to_head"] == Relation.HEAD:
+        household.head = resident
+        household.save(update_fields=["head", "updated_at"])
+    audit_record(
+        event=AuditEvent.CREATE,
+        actor=actor,
+        obj=resident,
+        changes={"after": snapshot(resident)},
+        detail={"id_number": bool(resident.id_number), "mobile": bool(resident.mobile)},
+    )
+    return resident
+
+
+@transaction.atomic
+def resident_update(*, actor: User | None, resident: Resident, **changes: Any) -> Resident:
+    """Correct a resident's details. The same validation as on entry applies to
+    the result as a whole (a new birth date must still agree with the ID). The
+    audit row holds the before/after of ordinary fields and only the names of
+    changed personal numbers."""
+    unknown = set(changes) - set(RESIDENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown resident fields: {sorted(unknown)}")
+    resident = Resident.objects.select_for_update().select_related("household").get(pk=resident.pk)
+    _require(actor, Action.CHANGE, resident.area_path)
+    before = snapshot(resident)
+    before_secret = {"id_number": resident.id_number, "mobile": resident.mobile}
+    merged = {field: getattr(resident, field) for field in RESIDENT_FIELDS}
+    merged.update(changes)
+    if "id_number" in changes and "birth_date" not in changes:
+        merged["birth_date"] = None  # taken from the new ID
+    if "id_number" in changes and "gender" not in changes:
+        merged["gender"] = None
+    clean = clean_resident_data(merged)
+    household = resident.household
+    becomes_head = clean["relation_to_head"] == Relation.HEAD and household.head_id != resident.pk
+    if becomes_head and household.head_id is not None:
+        raise InvalidInput(_("该户已有户主。"), field="relation_to_head")
+    apply_resident_data(resident, clean)
+    _save_resident(resident)
+    if becomes_head:
+        household.head = resident
+        household.save(update_fields=["head", "updated_at"])
+    elif household.head_id == resident.pk and clean["relation_to_head"] != Relation.HEAD:
+        household.head = None
+        household.save(update_fields=["head", "updated_at"])
+    sensitive = [name for name, old in before_secret.items() if getattr(resident, name) != old]
+    audit_record(
+        event=AuditEvent.UPDATE,
+        actor=actor,
+        obj=resident,
+        changes=diff(before, snapshot(resident)),
+        detail={"changed_personal_numbers": sensitive},
+    )
+    return resident
+
+
+@transaction.atomic
+def resident_tag_add(
+    *,
+    actor: User | None,
+    resident: Resident,
+    tag: KeyPopulationTag,
+    attributes: dict | None = None,
+    valid_from: date | None = None,
+) -> ResidentTag:
+    """Mark a resident as belonging to a key population (elderly living alone…)."""
+    _require(actor, Action.CHANGE, resident.area_path)
+    if ResidentTag.objects.filter(resident=resident, tag=tag).exists():
+        raise InvalidInput(_("该居民已有此标记。"), field="tag")
+    values = {"resident": resident, "tag": tag, "attributes": attributes or {}}
+    if valid_from is not None:
+        values["valid_from"] = valid_from
+    item = ResidentTag.objects.create(**values)
+    audit_record(
+        event=AuditEvent.CREATE,
+        actor=actor,
+        obj=item,
+        object_repr=f"{resident} · {tag.code}",
+        area_path=resident.area_path,
+        changes={"after": snapshot(item)},
+    )
+    return item
+
+
+@dataclass(frozen=True)
+class Revealed:
+    resident_id: int
+    id_number: str
+    mobile: str
+
+
+@transaction.atomic
+def resident_reveal(*, actor: User, resident: Resident, reason: str) -> Revealed:
+    """Show one resident's full ID and mobile numbers to a worker allowed to
+    see them (``registry.reveal`` on the resident's area), for a stated
+    reason. Every reveal is one ``pii_reveal`` audit row with that reason."""
+    if not can(actor, Action.REVEAL, resident.area_path):
+        raise Forbidden(_("您没有查看完整个人信息的权限。"))
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise InvalidInput(_("请填写查看完整信息的事由。"), field="reason")
+    if len(reason) > 200:
+        raise InvalidInput(_("事由最多200个字。"), field="reason")
+    audit_record(
+        event=AuditEvent.PII_REVEAL,
+        actor=actor,
+        obj=resident,
+        detail={"reason": reason, "fields": ["id_number", "mobile"]},
+    )
+    return Revealed(
+        resident_id=resident.pk, id_number=resident.id_number or "", mobile=resident.mobile or ""
+    )
