@@ -5,7 +5,7 @@ PYTEST_ARGS ?= -n 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup browser demo test test-fast deploy-check lint messages clean
+.PHONY: setup browser demo test test-fast deploy-check lint openapi messages clean
 
 setup: $(VENV)/.installed
 
@@ -48,6 +48,10 @@ test-fast: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The committed OpenAPI document; a test fails when the API drifts from it.
+openapi: setup
+	$(PY) manage.py export_openapi_schema --api shequ.api.api --sorted --indent 1 --output docs/openapi.json
 
 messages: setup
 	$(PY) manage.py makemessages -l en --no-obsolete
