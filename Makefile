@@ -14,12 +14,13 @@ $(VENV)/.installed: requirements.lock
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	touch $@
 
-# Debian's Chromium for the browser tests (never a downloaded browser).
+# Debian's Chromium for the browser tests (never a downloaded browser), and a
+# Chinese font so screenshots show characters rather than boxes.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests (apt-get)..."; \
+	@{ command -v chromium >/dev/null 2>&1 && dpkg -s fonts-noto-cjk >/dev/null 2>&1; } || { \
+	  echo "Installing Debian's chromium and fonts-noto-cjk for the browser tests (apt-get)..."; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; }
 
 demo: setup
 	$(PY) manage.py migrate --noinput -v0
@@ -53,9 +54,13 @@ lint: setup
 openapi: setup
 	$(PY) manage.py export_openapi_schema --api shequ.api.api --sorted --indent 1 --output docs/openapi.json
 
+# Needs GNU gettext (msgfmt, xgettext). Translate every new or fuzzy entry in
+# shequ/locale/en/LC_MESSAGES/django.po, then commit both the .po and the .mo.
+MESSAGES_IGNORE := --ignore='$(VENV)/*' --ignore='var/*' --ignore='tests/*' --ignore='docs/*'
+
 messages: setup
-	$(PY) manage.py makemessages -l en --no-obsolete
-	$(PY) manage.py compilemessages -l en
+	$(PY) manage.py makemessages -l en --no-obsolete $(MESSAGES_IGNORE)
+	$(PY) manage.py compilemessages -l en $(MESSAGES_IGNORE)
 
 clean:
 	rm -rf $(VENV) var

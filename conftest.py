@@ -35,6 +35,16 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """A request in English leaves English active in the thread; start each test in Chinese."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def no_personal_data_in_logs():
     handler = _Capture()
     root = logging.getLogger()

@@ -9,11 +9,12 @@ to its messages.
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 
 from shequ.core.errors import DomainError
@@ -39,7 +40,37 @@ def _docs_access(view):
     return view if settings.DEBUG else login_required(view)
 
 
+def _nul_paths(value, path=()):
+    """Where ``value`` holds a string with a NUL character (PostgreSQL cannot store one)."""
+    if isinstance(value, str):
+        return [path] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in _nul_paths(item, (*path, key)) + _nul_paths(key, path)]
+    if isinstance(value, list):
+        return [p for index, item in enumerate(value) for p in _nul_paths(item, (*path, index))]
+    return []
+
+
+class NoNulParser(Parser):
+    """JSON bodies and query strings with a NUL character are bad input (400),
+    not a database error (500) on PostgreSQL."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if _nul_paths(data):
+            raise ValueError("NUL character in request body")  # answered as malformed_json
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        result = super().parse_querydict(data, list_fields, request)
+        bad = _nul_paths(result)
+        if bad:
+            raise ValidationError([{"loc": ("query", *p), "type": "string_nul"} for p in bad])
+        return result
+
+
 api = NinjaAPI(
+    parser=NoNulParser(),
     docs_decorator=_docs_access,
     title="Shequ API",
     version="1",
@@ -110,6 +141,11 @@ def on_unauthenticated(request, exc):
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request, exc):
     return error(request, 403, "forbidden", _("您没有执行此操作的权限。"))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return error(request, 413, "too_large", _("提交的内容过大。"))
 
 
 @api.exception_handler(HttpError)

@@ -70,6 +70,9 @@ def token_authenticate(plain: str) -> User | None:
         prefix, secret = plain[len(TOKEN_PREFIX) :].split("_", 1)
     except ValueError:
         return None
+    # Prefixes are token_hex(6): anything else (NUL bytes included) never reaches the database.
+    if len(prefix) != 12 or prefix.strip("0123456789abcdef"):
+        return None
     token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
     if token is None or not hmac.compare_digest(token.digest, _digest(secret)):
         return None

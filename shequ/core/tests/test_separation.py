@@ -1,15 +1,15 @@
 """三权分立 and account hygiene rules enforced by the user services."""
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 
 from shequ.core.errors import Forbidden, InvalidInput
 from shequ.core.models import ApiToken, AuditEntry, User
 from shequ.core.roles import Role
 from shequ.core.services.tokens import token_create
 from shequ.core.services.users import password_change, password_reset, role_grant, user_set_active
-from shequ.core.tests.factories import login, make_user
+from shequ.core.tests.factories import login
 
 
 def test_a_separated_role_is_held_alone(city, people):

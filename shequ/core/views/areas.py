@@ -25,7 +25,7 @@ from shequ.core.views.base import form_error, paginate, requires
 @requires(Action.AREA_VIEW)
 def area_browser(request):
     """Where the user's area tree starts: the top areas of their scope."""
-    query = request.GET.get("q", "").strip()[:50]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:50]  # PostgreSQL refuses NUL
     areas = list(area_list(actor=request.user, query=query)[:100]) if query else list(area_roots(actor=request.user))
     counts = area_counts(areas=areas)
     for area in areas:

@@ -30,7 +30,7 @@ def _grant_form(request, data=None):
 
 @requires(Action.USER_VIEW)
 def user_list_view(request):
-    query = request.GET.get("q", "").strip()[:50]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:50]  # PostgreSQL refuses NUL
     users = paginate(request, user_list(actor=request.user, query=query).prefetch_related("roles__area"))
     return render(
         request,
@@ -112,7 +112,7 @@ def user_active_view(request, pk: int):
     subject = user_get(actor=request.user, pk=pk)
     active = request.POST.get("active") == "1"
     try:
-        user_set_active(actor=request.user, user=subject, active=active, reason=request.POST.get("reason", "")[:200])
+        user_set_active(actor=request.user, user=subject, active=active, reason=request.POST.get("reason", "").replace("\x00", "")[:200])
     except DomainError as error:
         messages.error(request, error.message)
     else:
