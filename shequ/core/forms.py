@@ -44,7 +44,7 @@ class PasswordResetForm(forms.Form):
 
 class AuditFilterForm(forms.Form):
     event_type = forms.ChoiceField(
-        label=_("事件"), choices=[("", _("全部"))] + list(AuditEvent.choices), required=False
+        label=_("事件类型"), choices=[("", _("全部"))] + list(AuditEvent.choices), required=False
     )
     actor = forms.CharField(label=_("操作人"), max_length=150, required=False)
     source_ip = forms.GenericIPAddressField(label=_("来源地址"), required=False)

@@ -15,6 +15,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
@@ -53,7 +54,11 @@ def lockout_response(request, credentials=None, *args, **kwargs):
     form = LoginForm(request)
     form.cleaned_data = {}
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    message = _("登录失败次数过多，已暂时锁定，请 %(minutes)d 分钟后再试。") % {"minutes": minutes}
+    message = ngettext(
+        "登录失败次数过多，已暂时锁定，请 %(minutes)d 分钟后再试。",
+        "登录失败次数过多，已暂时锁定，请 %(minutes)d 分钟后再试。",
+        minutes,
+    ) % {"minutes": minutes}
     if request.path.startswith("/api/"):
         return JsonResponse({"error": {"code": "locked_out", "message": message, "fields": {}}}, status=429)
     return render(request, "registration/login.html", {"form": form, "locked_message": message}, status=429)
@@ -95,7 +100,7 @@ def otp_view(request):
             audit_record(event=AuditEvent.OTP_VERIFIED, actor=user, obj=user)
             return redirect(_next_url(request))
         audit_record(event=AuditEvent.OTP_FAILED, actor=user, obj=user, outcome=False)
-        form.add_error("code", _("动态口令不正确或已使用，请等待下一个口令。"))
+        form.add_error("code", _("动态口令不正确或已使用。请等待几秒，待验证器显示下一个口令后再输入。"))
     context = {"form": form, "setup": setup, "next": request.GET.get("next", "")}
     if setup:
         context["qr"] = _qr_svg(device.config_url)

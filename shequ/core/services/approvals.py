@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.core.choices import AuditEvent, Level
-from shequ.core.errors import Conflict, Forbidden, InvalidInput
+from shequ.core.errors import Conflict, Forbidden
 from shequ.core.models import ApprovalRequest, Area, RoleAssignment, User
 from shequ.core.roles import SEPARATED_ROLES, Action, Role
 from shequ.core.scoping import can
 from shequ.core.services.audit import audit_record
-from shequ.core.services.users import role_grant
+from shequ.core.services.users import role_grant, role_grant_check
 
 BROAD_LEVELS = {Level.CITY, Level.DISTRICT}
 
@@ -39,14 +39,9 @@ class GrantOutcome:
 @transaction.atomic
 def role_grant_request(*, actor: User, user: User, role: str, area: Area) -> GrantOutcome:
     """Grant now, or file the grant for a second security administrator."""
-    if role not in Role.values:
-        raise InvalidInput(_("未知的角色。"), field="role")
     if not grant_needs_approval(role=role, area=area):
         return GrantOutcome(assignment=role_grant(actor=actor, user=user, role=role, area=area))
-    if not can(actor, Action.ROLE_MANAGE, area.path):
-        raise Forbidden()
-    if actor.pk == user.pk:
-        raise Forbidden(_("不能给自己授予角色。"))
+    role_grant_check(actor=actor, user=user, role=role, area=area)
     payload = {"user_id": user.pk, "role": role, "area_id": area.pk}
     if ApprovalRequest.objects.filter(state=ApprovalRequest.State.PENDING, payload=payload).exists():
         raise Conflict(_("相同的授权申请已在审批中。"))

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shequ.core.choices import AccountKind, AuditEvent
 from shequ.core.errors import Conflict, Forbidden, InvalidInput
@@ -20,6 +21,7 @@ from shequ.core.roles import SEPARATED_ROLES, Action, Role
 from shequ.core.scoping import can, forget_roles
 from shequ.core.services.audit import audit_record, diff, snapshot
 
+SEPARATION_MESSAGE = gettext_lazy("市级管理员、审计管理员和安全管理员三种角色不能由同一人兼任。")
 USER_AUDITED_FIELDS = ("username", "full_name", "kind", "is_active", "must_change_password")
 
 
@@ -188,35 +190,38 @@ def password_reset(*, actor: User, user: User, temporary_password: str) -> User:
     return user
 
 
-@transaction.atomic
-def role_grant(*, actor: User | None, user: User, role: str, area: Area) -> RoleAssignment:
-    """Give ``user`` a role on ``area``. The three separated roles exclude one
-    another, and nobody grants roles to themselves."""
+def role_grant_check(*, actor: User | None, user: User, role: str, area: Area) -> None:
+    """Refuse a grant that breaks a rule: unknown role, outside the actor's
+    scope, to oneself, or against the separation of duties (三权分立: the
+    administrator, auditor and security administrator use dedicated accounts)."""
     if role not in Role.values:
         raise InvalidInput(_("未知的角色。"), field="role")
     _require(actor, Action.ROLE_MANAGE, area.path)
     if actor is not None and actor.pk == user.pk:
         raise Forbidden(_("不能给自己授予角色。"))
-    if role in SEPARATED_ROLES and user.roles.filter(role__in=SEPARATED_ROLES).exists():
-        raise InvalidInput(
-            _("系统管理员、审计管理员和安全管理员三种角色不能由同一人兼任。"), field="role"
-        )
     held = set(user.roles.values_list("role", flat=True))
+    if role in SEPARATED_ROLES and held & SEPARATED_ROLES:
+        raise InvalidInput(SEPARATION_MESSAGE, field="role")
     if held and ((role in SEPARATED_ROLES and held - {role}) or (held & SEPARATED_ROLES and role not in held)):
         raise InvalidInput(
-            _("系统管理员、审计管理员和安全管理员须使用专用账户，不能兼任其他角色。"), field="role"
+            _("市级管理员、审计管理员和安全管理员须使用专用账户，不能兼任其他角色。"), field="role"
         )
     if user.roles.filter(role=role, area=area).exists():
         raise InvalidInput(_("该用户已在此区域担任该角色。"), field="role")
+
+
+@transaction.atomic
+def role_grant(*, actor: User | None, user: User, role: str, area: Area) -> RoleAssignment:
+    """Give ``user`` a role on ``area``. The three separated roles exclude one
+    another, and nobody grants roles to themselves."""
+    role_grant_check(actor=actor, user=user, role=role, area=area)
     try:
         with transaction.atomic():
             assignment = RoleAssignment.objects.create(
                 user=user, role=role, area=area, area_path=area.path, granted_by=actor
             )
     except IntegrityError as exc:
-        raise InvalidInput(
-            _("系统管理员、审计管理员和安全管理员三种角色不能由同一人兼任。"), field="role"
-        ) from exc
+        raise InvalidInput(SEPARATION_MESSAGE, field="role") from exc
     _end_sessions(user)
     audit_record(
         event=AuditEvent.ROLE_GRANTED,

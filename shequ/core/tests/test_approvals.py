@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from shequ.core.errors import Conflict, Forbidden
+from shequ.core.errors import Conflict, Forbidden, InvalidInput
 from shequ.core.models import ApprovalRequest, AuditEntry, RoleAssignment
 from shequ.core.roles import Role
 from shequ.core.services.approvals import approval_decide, role_grant_request
@@ -68,3 +68,9 @@ def test_other_roles_cannot_reach_approvals(client, city, people):
     assert client.get("/approvals/").status_code == 403
     login(client, people["auditor"])
     assert client.get("/approvals/").status_code == 403
+
+
+def test_a_sensitive_grant_that_could_never_be_approved_is_refused_when_filed(city, people):
+    with pytest.raises(InvalidInput, match="专用账户"):
+        role_grant_request(actor=people["security_admin"], user=people["community_worker"], role=Role.AUDITOR, area=city.city)
+    assert not ApprovalRequest.objects.exists()

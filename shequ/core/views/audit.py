@@ -18,7 +18,7 @@ COLUMNS = [
     ("timestamp", _("时间")),
     ("actor_username", _("操作人")),
     ("actor_roles", _("角色")),
-    ("event_type", _("事件")),
+    ("event_type", _("事件类型")),
     ("object_type", _("对象类型")),
     ("object_id", _("对象编号")),
     ("object_repr", _("对象")),
