@@ -15,8 +15,10 @@ class CoreConfig(AppConfig):
         from shequ.core.auth import events
         from shequ.core.models import ApprovalRequest, RoleAssignment
         from shequ.core.roles import Action
+        from shequ.core.views import panels
 
         events.connect()
+        panels.register()
         registry.register_path_carrier(RoleAssignment, "area_path")
         registry.register_path_carrier(ApprovalRequest, "area_path")
         for entry in (

@@ -38,13 +38,18 @@ class MenuEntry:
 
 @dataclass(frozen=True)
 class HomePanel:
-    """A block on a role's home page. ``render(request)`` returns template context;
-    the template shows an empty state saying what will appear there."""
+    """A block on the home page of users who may perform ``action``.
+
+    ``context(request)`` returns what the template needs; the template shows
+    an empty state saying what will appear there. ``roles`` lists the roles
+    whose generic "what will appear here" note this panel replaces.
+    """
 
     template: str
     action: str
     order: int = 100
     context: Callable[..., dict[str, Any]] | None = None
+    roles: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ class RegistryConfig(AppConfig):
         from shequ.registry.choices import Action
         from shequ.registry.demo import demo_registry
         from shequ.registry.models import Household, Resident
+        from shequ.registry.selectors import ledger_summary
 
         for role in (
             Role.GRID_WORKER,
@@ -42,7 +43,7 @@ class RegistryConfig(AppConfig):
         registry.register_area_counter(
             registry.AreaCounter(
                 key="residents",
-                label=_("居民"),
+                label=_("居民人数"),
                 model=Resident,
                 path_field="area_path",
                 filters=live,
@@ -50,5 +51,13 @@ class RegistryConfig(AppConfig):
         )
         registry.register_menu_entry(
             registry.MenuEntry(_("居民台账"), "registry:resident_list", Action.VIEW, order=20)
+        )
+        registry.register_home_panel(
+            registry.HomePanel(
+                "registry/panels/ledger.html",
+                Action.VIEW,
+                order=30,
+                context=lambda request: ledger_summary(actor=request.user),
+            )
         )
         registry.register_demo_step(registry.DemoStep(order=10, name="registry", run=demo_registry))

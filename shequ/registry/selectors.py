@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from shequ.core.idnumbers import normalize_id_number
 from shequ.core.models import User
@@ -105,3 +105,26 @@ def household_members(*, actor: User, household: Household) -> QuerySet[Resident
         output_field=IntegerField(),
     )
     return resident_list(actor=actor, household=household).order_by(head_first, "birth_date", "id")
+
+
+def ledger_summary(*, actor: User) -> dict:
+    """Households, residents and each key population in the actor's areas: the
+    first thing a grid or community worker looks at on their home page."""
+    residents = restrict(Resident.objects.filter(removed_at__isnull=True), actor, Action.VIEW)
+    households = restrict(Household.objects.filter(removed_at__isnull=True), actor, Action.VIEW)
+    tags = (
+        restrict(
+            ResidentTag.objects.filter(resident__removed_at__isnull=True, tag__is_active=True),
+            actor,
+            Action.VIEW,
+            path_field="resident__area_path",
+        )
+        .values("tag__name", "tag__order")
+        .annotate(n=Count("pk"))
+        .order_by("tag__order")
+    )
+    return {
+        "households": households.count(),
+        "residents": residents.count(),
+        "tags": [(row["tag__name"], row["n"]) for row in tags],
+    }

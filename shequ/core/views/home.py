@@ -30,11 +30,9 @@ ATTENTION = {
 def home(request):
     user = request.user
     assignments = list(RoleAssignment.objects.filter(user=user).select_related("area").order_by("role"))
-    panels = [
-        {"template": panel.template, **(panel.context(request) if panel.context else {})}
-        for panel in registry.home_panels
-        if can(user, panel.action)
-    ]
+    shown = [panel for panel in registry.home_panels if can(user, panel.action)]
+    panels = [{"template": p.template, **(p.context(request) if p.context else {})} for p in shown]
+    covered = set().union(*(p.roles for p in shown)) if shown else set()
     roots = list(area_roots(actor=user))
     counts = area_counts(areas=roots)
     for root in roots:
@@ -42,7 +40,7 @@ def home(request):
     attention = []
     seen = set()
     for assignment in assignments:
-        if assignment.role not in seen:
+        if assignment.role not in seen and assignment.role not in covered:
             seen.add(assignment.role)
             attention.append((assignment.get_role_display(), ATTENTION.get(assignment.role, "")))
     return render(
