@@ -50,6 +50,7 @@ class AuditEvent(models.TextChoices):
     OTP_VERIFIED = "otp_verified", _("双因素验证通过")
     OTP_FAILED = "otp_failed", _("双因素验证失败")
     OTP_DEVICE_CONFIRMED = "otp_device_confirmed", _("绑定动态口令")
+    OTP_DEVICE_RESET = "otp_device_reset", _("重置动态口令")
     PASSWORD_CHANGED = "password_changed", _("修改密码")
     PASSWORD_RESET = "password_reset", _("重置密码")
     ACCESS_DENIED = "access_denied", _("越权访问被拒绝")

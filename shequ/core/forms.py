@@ -33,6 +33,15 @@ class UserCreateForm(forms.Form):
     )
 
 
+class UserEditForm(forms.Form):
+    full_name = forms.CharField(label=_("姓名"), max_length=50, required=False)
+    mobile = forms.CharField(label=_("手机号"), max_length=20, required=False)
+
+
+class OtpResetForm(forms.Form):
+    reason = forms.CharField(label=_("重置原因"), max_length=200)
+
+
 class RoleGrantForm(forms.Form):
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
     area = forms.IntegerField(label=_("区域"), widget=forms.Select)

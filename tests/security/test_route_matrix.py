@@ -274,6 +274,14 @@ def _password_reset(w) -> Target:
     )
 
 
+def _user_edit(w) -> Target:
+    return Target(_subject(w).kwargs, {"full_name": "改过的名字", "mobile": ""}, secret=w.people["grid_worker"].username)
+
+
+def _otp_reset(w) -> Target:
+    return Target(_subject(w).kwargs, {"reason": "手机丢失"}, secret=w.people["grid_worker"].username)
+
+
 def _user_unlock(w) -> Target:
     subject = w.people["grid_worker"]
     AccessAttempt.objects.create(
@@ -393,6 +401,8 @@ ROUTES: dict[str, Public | LoggedIn | Own | Staff | Scoped] = {
     "core:user_active": Scoped(USER_MANAGE_PAIRS, _user_active, frozenset({"POST"})),
     "core:password_reset": Scoped(USER_MANAGE_PAIRS, _password_reset, frozenset({"POST"})),
     "core:user_unlock": Scoped(ROLE_PAIRS, _user_unlock, frozenset({"POST"})),
+    "core:user_edit": Scoped(USER_MANAGE_PAIRS, _user_edit, frozenset({"POST"})),
+    "core:otp_reset": Scoped(ROLE_PAIRS, _otp_reset, frozenset({"POST"})),
     "core:approval_decide": Scoped(
         (("security_admin_a", "security_admin_b"),), _approval, frozenset({"POST"})
     ),

@@ -120,9 +120,11 @@ def user_create(
 
 @transaction.atomic
 def user_update(*, actor: User, user: User, full_name: str | None = None, mobile: str | None = None) -> User:
-    _require(actor, Action.USER_MANAGE)
+    """Correct an account's name or mobile number (the number used to log in)."""
+    _require_account_manager(actor, user)
     user = User.objects.select_for_update().get(pk=user.pk)
     before = snapshot(user, USER_AUDITED_FIELDS)
+    old_mobile = user.mobile
     if full_name is not None:
         user.full_name = full_name.strip()[:50]
     if mobile is not None:
@@ -132,9 +134,10 @@ def user_update(*, actor: User, user: User, full_name: str | None = None, mobile
         user.mobile = cleaned
     user.save(update_fields=["full_name", "mobile"])
     changes = diff(before, snapshot(user, USER_AUDITED_FIELDS))
-    if mobile is not None:
-        changes.setdefault("detail", {})["mobile_changed"] = True
-    audit_record(event=AuditEvent.UPDATE, actor=actor, obj=user, changes=changes)
+    # The number itself never goes into the log; only the fact that it changed.
+    audit_record(
+        event=AuditEvent.UPDATE, actor=actor, obj=user, changes=changes, detail={"mobile_changed": old_mobile != user.mobile}
+    )
     return user
 
 
@@ -268,3 +271,20 @@ def dormant_accounts_disable(*, days: int) -> int:
         user_set_active(actor=None, user=user, active=False, reason=f"dormant>{days}d")
         count += 1
     return count
+
+
+@transaction.atomic
+def otp_reset(*, actor: User, user: User, reason: str) -> None:
+    """Remove a user's TOTP devices (a lost phone); they bind a new one at
+    their next login. Only the security administrator may, with a reason."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _require(actor, Action.ROLE_MANAGE)
+    if actor.pk == user.pk:
+        raise Forbidden(_("不能重置自己的动态口令。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("请填写重置原因。"), field="reason")
+    TOTPDevice.objects.filter(user=user).delete()
+    _end_sessions(user)
+    audit_record(event=AuditEvent.OTP_DEVICE_RESET, actor=actor, obj=user, detail={"reason": reason[:200]})

@@ -74,3 +74,34 @@ def test_security_admin_sees_account_controls_for_the_auditor(client, city, peop
     assert "停用账户" not in page
     assert client.post(f"/users/{people['auditor'].pk}/active/", {"active": "0"}).status_code == 302
     assert User.objects.get(pk=people["auditor"].pk).is_active
+
+
+def test_security_admin_resets_a_lost_totp_device(client, city, people):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    auditor = people["auditor"]
+    TOTPDevice.objects.create(user=auditor, name="phone", confirmed=True)
+    login(client, people["security_admin"])
+    client.post(f"/users/{auditor.pk}/otp-reset/", {"reason": ""})
+    assert TOTPDevice.objects.filter(user=auditor).exists()
+    client.post(f"/users/{auditor.pk}/otp-reset/", {"reason": "手机丢失"})
+    assert not TOTPDevice.objects.filter(user=auditor).exists()
+    entry = AuditEntry.objects.get(event_type="otp_device_reset")
+    assert entry.detail["reason"] == "手机丢失"
+    login(client, people["city_admin"])
+    assert client.post(f"/users/{auditor.pk}/otp-reset/", {"reason": "x"}).status_code == 403
+
+
+def test_administrator_corrects_name_and_login_mobile_without_logging_the_number(client, city, people):
+    worker = people["grid_worker"]
+    login(client, people["city_admin"])
+    client.post(f"/users/{worker.pk}/edit/", {"full_name": "王小磊", "mobile": "+86 139-0000-1111"})
+    worker.refresh_from_db()
+    assert (worker.full_name, worker.mobile) == ("王小磊", "13900001111")
+    entry = AuditEntry.objects.filter(event_type="update", object_id=str(worker.pk)).latest("id")
+    assert entry.detail == {"mobile_changed": True}
+    assert "13900001111" not in str(entry.changes)
+    page = client.get(f"/users/{worker.pk}/").content.decode()
+    assert "13900001111" not in page and "139****1111" in page
+    response = client.post(f"/users/{worker.pk}/edit/", {"full_name": "王小磊", "mobile": "12345"}, follow=True)
+    assert "手机号格式不正确" in response.content.decode()

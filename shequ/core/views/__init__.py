@@ -13,12 +13,14 @@ from shequ.core.views.tokens import token_list, token_revoke_view
 from shequ.core.views.users import (
     approval_decide_view,
     approval_list_view,
+    otp_reset_view,
     password_reset_view,
     role_grant_view,
     role_revoke_view,
     user_active_view,
     user_create_view,
     user_detail,
+    user_edit_view,
     user_list_view,
     user_unlock_view,
 )
@@ -34,6 +36,8 @@ __all__ = [
     "audit_export_view",
     "audit_list_view",
     "home",
+    "otp_reset_view",
+    "user_edit_view",
     "password_reset_view",
     "role_grant_view",
     "role_revoke_view",

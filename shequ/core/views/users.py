@@ -3,9 +3,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shequ.core.errors import DomainError
-from shequ.core.forms import PasswordResetForm, RoleGrantForm, UserCreateForm
+from shequ.core.errors import DomainError, InvalidInput
+from shequ.core.forms import (
+    OtpResetForm,
+    PasswordResetForm,
+    RoleGrantForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from shequ.core.models import ApprovalRequest, Area
+from shequ.core.phones import mask_mobile
 from shequ.core.roles import Action
 from shequ.core.scoping import can, get_scoped_or_404, restrict
 from shequ.core.selectors import approval_list, area_get, user_get, user_list
@@ -13,18 +20,29 @@ from shequ.core.services.approvals import approval_decide, role_grant_request
 from shequ.core.services.users import (
     account_unlock,
     may_manage_account,
+    otp_reset,
     password_reset,
     role_revoke,
     user_create,
     user_set_active,
+    user_update,
 )
 from shequ.core.views.base import form_error, paginate, requires
 
 
 def _grant_form(request, data=None):
+    """Areas to grant on: the levels down to grid, or, after a search by name,
+    any matching area in scope (buildings and units included)."""
     form = RoleGrantForm(data)
-    areas = restrict(Area.objects.filter(depth__lte=4), request.user, Action.ROLE_MANAGE).order_by("path")[:1000]
-    form.fields["area"].widget.choices = [(a.pk, f"{'　' * a.depth}{a.get_level_display()} · {a.name}") for a in areas]
+    query = (request.GET.get("area_q") or request.POST.get("area_q") or "").replace("\x00", "").strip()[:50]
+    areas = restrict(Area.objects.all(), request.user, Action.ROLE_MANAGE)
+    if query:
+        areas = areas.filter(name__icontains=query).order_by("path")[:100]
+    else:
+        areas = areas.filter(depth__lte=4).order_by("path")[:1000]
+    form.fields["area"].widget.choices = [
+        (a.pk, f"{'　' * a.depth}{a.get_level_display()} · {a.name}") for a in areas
+    ]
     return form
 
 
@@ -64,6 +82,9 @@ def user_detail(request, pk: int):
             "subject": subject,
             "assignments": subject.roles.select_related("area").order_by("role"),
             "grant_form": _grant_form(request) if can(request.user, Action.ROLE_MANAGE) else None,
+            "area_q": request.GET.get("area_q", "")[:50],
+            "edit_form": _edit_form(subject),
+            "otp_form": OtpResetForm() if can(request.user, Action.ROLE_MANAGE) else None,
             "reset_form": PasswordResetForm(),
             "can_manage": may_manage_account(request.user, subject),
             "can_grant": can(request.user, Action.ROLE_MANAGE) and subject.pk != request.user.pk,
@@ -163,3 +184,48 @@ def approval_decide_view(request, pk: int):
     else:
         messages.success(request, _("已批准，角色已生效。") if approve else _("已驳回。"))
     return redirect("core:approval_list")
+
+
+def _edit_form(subject, data=None) -> UserEditForm:
+    """The mobile number is shown masked; leaving the field empty keeps it."""
+    form = UserEditForm(data, initial={"full_name": subject.full_name})
+    form.fields["mobile"].widget.attrs["placeholder"] = mask_mobile(subject.mobile) or _("未绑定")
+    return form
+
+
+@requires(Action.USER_VIEW)
+@require_POST
+def user_edit_view(request, pk: int):
+    subject = user_get(actor=request.user, pk=pk)
+    form = _edit_form(subject, request.POST)
+    if form.is_valid():
+        try:
+            user_update(
+                actor=request.user,
+                user=subject,
+                full_name=form.cleaned_data["full_name"],
+                mobile=form.cleaned_data["mobile"] or None,
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("已保存。"))
+    else:
+        messages.error(request, _("请检查姓名和手机号。"))
+    return redirect("core:user_detail", pk=subject.pk)
+
+
+@requires(Action.ROLE_MANAGE)
+@require_POST
+def otp_reset_view(request, pk: int):
+    subject = user_get(actor=request.user, pk=pk)
+    form = OtpResetForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise InvalidInput(_("请填写重置原因。"))
+        otp_reset(actor=request.user, user=subject, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已重置动态口令，该用户下次登录时须重新绑定。"))
+    return redirect("core:user_detail", pk=subject.pk)
