@@ -299,6 +299,26 @@ ACTIONS: dict[str, Act] = {
         _as("security_admin", "POST", lambda c, p: f"/users/{p['grid_worker'].pk}/unlock/"),
         "core.user",
     ),
+    "user edit": Act(
+        "update",
+        _as(
+            "city_admin",
+            "POST",
+            lambda c, p: f"/users/{p['grid_worker'].pk}/edit/",
+            lambda c, p: {"full_name": "新名字", "mobile": ""},
+        ),
+        "core.user",
+    ),
+    "otp reset": Act(
+        "otp_device_reset",
+        _as(
+            "security_admin",
+            "POST",
+            lambda c, p: f"/users/{p['grid_worker'].pk}/otp-reset/",
+            lambda c, p: {"reason": "手机丢失"},
+        ),
+        "core.user",
+    ),
     "password change": Act("password_changed", _password_change, "core.user"),
     "token create (web)": Act(
         "token_created",
@@ -383,6 +403,8 @@ AUDITED_ROUTES = {
     "core:user_active": "user disable",
     "core:password_reset": "password reset",
     "core:user_unlock": "account unlock",
+    "core:user_edit": "user edit",
+    "core:otp_reset": "otp reset",
     "core:approval_decide": "approval decide",
     "api:area_new": "area create (api)",
     "api:area_patch": "area update (api)",
