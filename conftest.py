@@ -5,10 +5,29 @@ carries an ID or mobile number (SECURITY.md row 19)."""
 import logging
 import os
 import re
+import shutil
+import tempfile
 
 import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API in live-server tests
+
+_TEST_MEDIA = None
+
+
+def pytest_configure(config):
+    """Uploads and generated files go to a throwaway directory, not var/media."""
+    global _TEST_MEDIA
+    from django.conf import settings
+
+    _TEST_MEDIA = tempfile.mkdtemp(prefix="shequ-test-media-")
+    settings.MEDIA_ROOT = _TEST_MEDIA
+
+
+def pytest_unconfigure(config):
+    if _TEST_MEDIA:
+        shutil.rmtree(_TEST_MEDIA, ignore_errors=True)
+
 
 ID18 = re.compile(r"\b[1-9]\d{5}(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dXx]\b")
 PHONE = re.compile(r"\b1[3-9]\d{9}\b")

@@ -163,3 +163,7 @@ api.add_router("/", core_router)
 from shequ.registry.api import router as registry_router  # noqa: E402
 
 api.add_router("/registry/", registry_router)
+
+from shequ.workorders.api import router as workorders_router  # noqa: E402
+
+api.add_router("/workorders/", workorders_router)

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "shequ.core",
     "shequ.registry",
+    "shequ.workorders",
 ]
 
 MIDDLEWARE = [

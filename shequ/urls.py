@@ -6,5 +6,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("registry/", include("shequ.registry.urls")),
+    path("workorders/", include("shequ.workorders.urls")),
     path("", include("shequ.core.urls")),
 ]

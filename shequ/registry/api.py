@@ -2,6 +2,7 @@
 masked by default; ID and mobile lookups travel in POST bodies only."""
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
@@ -11,13 +12,14 @@ from shequ.core.errors import InvalidInput
 from shequ.core.scoping import can
 from shequ.registry.choices import Action
 from shequ.registry.schemas import (
-    ResidentDetailOut,
     ResidentOut,
     ResidentSearchIn,
     RevealIn,
     RevealOut,
 )
+from shequ.registry.schemas_ledger import ResidentVersionedOut
 from shequ.registry.selectors import looks_like_personal_number, resident_get, resident_list
+from shequ.registry.selectors_search import resident_get_any
 from shequ.registry.services import resident_reveal
 
 router = Router(tags=["registry"])
@@ -65,13 +67,16 @@ def residents_search(request, payload: ResidentSearchIn):
 
 
 @router.get(
-    "residents/{resident_id}",
-    response={200: ResidentDetailOut, **ERRORS},
-    summary="居民详情（号码已脱敏）",
+    "residents/{int:resident_id}",
+    response={200: ResidentVersionedOut, **ERRORS},
+    summary="居民详情（号码已脱敏；ETag 为版本号，修改时放在 If-Match）",
 )
-def resident_detail(request, resident_id: int):
+def resident_detail(request, resident_id: int, response: HttpResponse):
     _require_view(request)
-    return resident_get(actor=request.user, pk=resident_id)
+    resident = resident_get_any(actor=request.user, pk=resident_id)
+    response["ETag"] = f'"{resident.version}"'
+    response["Cache-Control"] = "no-store"
+    return resident
 
 
 @router.post(
@@ -83,3 +88,14 @@ def resident_reveal_route(request, resident_id: int, payload: RevealIn):
     _require_view(request)
     resident = resident_get(actor=request.user, pk=resident_id)
     return resident_reveal(actor=request.user, resident=resident, reason=payload.reason)
+
+
+from shequ.registry.importing.api import router as import_router  # noqa: E402
+
+router.add_router("/imports", import_router)
+
+from shequ.registry.api_ledger import attach as attach_ledger  # noqa: E402
+from shequ.registry.api_ledger import router as ledger_router  # noqa: E402
+
+attach_ledger(router)
+router.add_router("", ledger_router)

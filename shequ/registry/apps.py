@@ -14,8 +14,9 @@ class RegistryConfig(AppConfig):
         from shequ.core.roles import Role, grant
         from shequ.registry.choices import Action
         from shequ.registry.demo import demo_registry
-        from shequ.registry.models import Household, Resident
+        from shequ.registry.models import Household, LifeEvent, Rental, Resident
         from shequ.registry.selectors import ledger_summary
+        from shequ.registry.services_events import RESTORE
 
         for role in (
             Role.GRID_WORKER,
@@ -27,9 +28,13 @@ class RegistryConfig(AppConfig):
             grant(role, Action.VIEW)
         grant(Role.GRID_WORKER, Action.CHANGE)
         grant(Role.COMMUNITY_WORKER, Action.CHANGE, Action.REVEAL)
+        # Bringing back a removed, moved-out or deceased record is community staff's call.
+        grant(Role.COMMUNITY_WORKER, RESTORE)
 
         registry.register_path_carrier(Household, "area_path")
         registry.register_path_carrier(Resident, "area_path")
+        registry.register_path_carrier(Rental, "area_path")
+        registry.register_path_carrier(LifeEvent, "area_path")
         live = {"removed_at__isnull": True}
         registry.register_area_counter(
             registry.AreaCounter(

@@ -46,3 +46,4 @@ class Action:
     VIEW = "registry.view"
     CHANGE = "registry.change"
     REVEAL = "registry.reveal"  # see full ID and mobile numbers, per record, with a reason
+    RESTORE = "registry.restore"  # bring back removed records (community staff)

@@ -31,7 +31,7 @@ from shequ.core.services.audit import audit_record
 from shequ.registry.choices import Gender, LivingStatus, Relation, ResidenceType
 from shequ.registry.models import Household, KeyPopulationTag, Resident, ResidentTag
 from shequ.registry.pinyin import name_keys
-from shequ.registry.services import id_number_index, mobile_index
+from shequ.registry.services import id_last4_index, id_number_index, mobile_index
 
 BATCH = 500
 _DATA = Path(__file__).parent / "data" / "demo_people.json"
@@ -283,6 +283,7 @@ def demo_registry(
                 ethnicity=rng.choices(generator.ethnicities, generator.ethnicity_weights)[0],
                 id_number=id_number,
                 id_number_index=index,
+                id_last4_index=id_last4_index(id_number),
                 birth_date=birth,
                 mobile=mobile,
                 mobile_index=mobile_index(mobile) if mobile else None,
@@ -344,6 +345,7 @@ def _avoid_existing_ids(
                 region = person.region or resident.id_number[:6]
                 resident.id_number = make_id_number(region, resident.birth_date, person.male, rng)
                 resident.id_number_index = id_number_index(resident.id_number)
+                resident.id_last4_index = id_last4_index(resident.id_number)
                 if (
                     resident.id_number_index not in seen
                     and not Resident.objects.filter(

@@ -4,6 +4,7 @@ Writes go through ``services``; reads through ``selectors``. Every row carries
 ``area_path`` (copied from its address) so scoping is one indexed prefix match.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,9 @@ class Household(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     removed_at = models.DateTimeField(null=True, blank=True)
     removed_reason = models.CharField(_("注销原因"), max_length=200, blank=True)
+    # Optimistic locking: every service write adds one; a form or PATCH that
+    # carries an older number is refused instead of overwriting someone's work.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     scope_path_field = "area_path"
 
@@ -82,6 +86,11 @@ class Resident(models.Model):
     id_number_index = models.CharField(
         max_length=64, null=True, blank=True, unique=True, editable=False
     )
+    # Keyed hash of the ID's last four characters: the "尾号" search of the
+    # service counter, an exact match without decrypting anything. Not unique.
+    id_last4_index = models.CharField(  # noqa: DJ001
+        max_length=64, null=True, blank=True, db_index=True, editable=False
+    )
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     mobile = EncryptedTextField(_("手机号"), null=True, blank=True)
     # NULL, not "", when there is no number: the same convention as id_number_index.
@@ -108,10 +117,11 @@ class Resident(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     removed_at = models.DateTimeField(null=True, blank=True)
     removed_reason = models.CharField(_("注销原因"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     scope_path_field = "area_path"
     # Audit snapshots never copy personal numbers, nor their keyed hashes.
-    audit_exclude = ("id_number", "mobile", "id_number_index", "mobile_index")
+    audit_exclude = ("id_number", "mobile", "id_number_index", "mobile_index", "id_last4_index")
 
     class Meta:
         ordering = ["name_pinyin", "id"]
@@ -182,3 +192,119 @@ class ResidentTag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resident_id}:{self.tag_id}"
+
+
+class Rental(models.Model):
+    """Rented housing (出租房屋): a home let by its landlord to tenants for a
+    lease. The grid worker checks it on rounds; the floating population it
+    houses is what the police station asks the community about. Ending a
+    rental keeps the row (``ended_at``), so the history stays."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="rentals", verbose_name=_("出租房屋")
+    )
+    landlord = models.ForeignKey(
+        Resident,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("房东"),
+    )
+    landlord_name = models.CharField(_("房东姓名"), max_length=50, blank=True)
+    tenants = models.ManyToManyField(Resident, related_name="rentals", verbose_name=_("租户"))
+    lease_start = models.DateField(_("租期开始"))
+    lease_end = models.DateField(_("租期结束"), null=True, blank=True)
+    notes = models.TextField(_("备注"), blank=True, max_length=2000)
+    area_path = models.CharField(max_length=255, db_index=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_reason = models.CharField(_("结束原因"), max_length=200, blank=True)
+
+    scope_path_field = "area_path"
+
+    class Meta:
+        ordering = ["-lease_start", "-id"]
+        verbose_name = _("出租房屋")
+        verbose_name_plural = _("出租房屋")
+
+    def __str__(self) -> str:
+        return f"{self.household} · {self.lease_start:%Y-%m-%d}"
+
+    @property
+    def landlord_display(self) -> str:
+        return self.landlord.name if self.landlord_id else self.landlord_name
+
+
+class LifeEventKind(models.TextChoices):
+    MOVE_IN = "move_in", _("迁入")
+    MOVE_OUT = "move_out", _("迁出")
+    MOVE_BETWEEN_HOUSEHOLDS = "move_between_households", _("户间迁移")
+    BIRTH = "birth", _("出生")
+    DEATH = "death", _("死亡")
+    CHANGE_OF_HEAD = "change_of_head", _("变更户主")
+    CORRECTION = "correction", _("信息更正")
+    REMOVAL = "removal", _("移除")
+    RESTORE = "restore", _("恢复")
+
+
+class LifeEvent(models.Model):
+    """Something that happened in a resident's or a household's life, as the
+    ledger saw it: moving in or out, a birth, a death, a new head, a
+    correction, a removal and its restoration. Written by the service that
+    made the change, in the same transaction; never edited, never deleted;
+    the resident's timeline is built from these rows. ``details`` holds
+    ordinary before/after values, never an ID or mobile number."""
+
+    kind = models.CharField(_("事项"), max_length=32, choices=LifeEventKind.choices)
+    resident = models.ForeignKey(
+        Resident, null=True, blank=True, on_delete=models.PROTECT, related_name="life_events"
+    )
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.PROTECT, related_name="life_events"
+    )
+    occurred_on = models.DateField(_("发生日期"), default=timezone.localdate)
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    details = models.JSONField(_("详情"), default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, db_index=True)
+    area_path = models.CharField(max_length=255, db_index=True, editable=False)
+
+    scope_path_field = "area_path"
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("人口变动记录")
+        verbose_name_plural = _("人口变动记录")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_on:%Y-%m-%d}"
+
+
+class IdempotencyRecord(models.Model):
+    """One API create sent with an ``Idempotency-Key``: a client that retries
+    after a dropped connection gets the first answer again instead of a second
+    household or resident. The key is the client's; the hash is of the body."""
+
+    key = models.CharField(max_length=100)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    endpoint = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "endpoint", "key"], name="registry_idempotency_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.key}"
+
+
+from shequ.registry.importing.models import ImportJob, ImportProblem  # noqa: E402,F401

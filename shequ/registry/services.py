@@ -29,6 +29,7 @@ from shequ.registry.pinyin import name_keys
 
 ID_PURPOSE = "id_number"
 MOBILE_PURPOSE = "mobile"
+LAST4_PURPOSE = "id_last4"
 HOUSEHOLD_LEVELS = (Level.UNIT, Level.BUILDING)
 RESIDENT_FIELDS = (
     "name",
@@ -59,6 +60,28 @@ def id_number_index(value: str) -> str:
 
 def mobile_index(value: str) -> str:
     return blind_index(value, MOBILE_PURPOSE)
+
+
+def id_last4_index(value: str) -> str:
+    """Keyed hash of the last four characters of an ID number (or of four typed ones)."""
+    return blind_index(value[-4:].upper(), LAST4_PURPOSE)
+
+
+class StaleVersion(Conflict):
+    """The row changed since the form or client read it: nothing is written."""
+
+    code = "stale_version"
+    status = 412
+
+
+def check_version(obj: Resident | Household, expected: int | None) -> None:
+    """Refuse a write based on an older read (optimistic locking). ``None``
+    means the caller did not say which version it saw (services, commands)."""
+    if expected is not None and int(expected) != obj.version:
+        raise StaleVersion(
+            _("该记录已被他人修改，您的修改未保存。请刷新页面查看最新内容后重新填写。"),
+            field="version",
+        )
 
 
 def _require(actor: User | None, action: str, path: str) -> None:
@@ -159,6 +182,7 @@ def apply_resident_data(resident: Resident, clean: dict[str, Any]) -> None:
         setattr(resident, field, value)
     resident.name_pinyin, resident.name_initials = name_keys(clean["name"])
     resident.id_number_index = id_number_index(clean["id_number"]) if clean["id_number"] else None
+    resident.id_last4_index = id_last4_index(clean["id_number"]) if clean["id_number"] else None
     resident.mobile_index = mobile_index(clean["mobile"]) if clean["mobile"] else None
 
 
@@ -220,7 +244,8 @@ def resident_create(*, actor: User | None, household: Household, **data: Any) ->
     _save_resident(resident)
     if clean["relation_to_head"] == Relation.HEAD:
         household.head = resident
-        household.save(update_fields=["head", "updated_at"])
+        household.version += 1
+        household.save(update_fields=["head", "updated_at", "version"])
     audit_record(
         event=AuditEvent.CREATE,
         actor=actor,
@@ -232,16 +257,27 @@ def resident_create(*, actor: User | None, household: Household, **data: Any) ->
 
 
 @transaction.atomic
-def resident_update(*, actor: User | None, resident: Resident, **changes: Any) -> Resident:
+def resident_update(
+    *,
+    actor: User | None,
+    resident: Resident,
+    expected_version: int | None = None,
+    life_event: str | None = None,
+    **changes: Any,
+) -> Resident:
     """Correct a resident's details. The same validation as on entry applies to
     the result as a whole (a new birth date must still agree with the ID). The
     audit row holds the before/after of ordinary fields and only the names of
-    changed personal numbers."""
+    changed personal numbers. ``expected_version`` (what the form or client
+    read) must still be current, or nothing is written (:class:`StaleVersion`)."""
     unknown = set(changes) - set(RESIDENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown resident fields: {sorted(unknown)}")
     resident = Resident.objects.select_for_update().select_related("household").get(pk=resident.pk)
     _require(actor, Action.CHANGE, resident.area_path)
+    if resident.is_removed:
+        raise InvalidInput(_("该居民已被移除，请先恢复再修改。"))
+    check_version(resident, expected_version)
     before = snapshot(resident)
     before_secret = {"id_number": resident.id_number, "mobile": resident.mobile}
     merged = {field: getattr(resident, field) for field in RESIDENT_FIELDS}
@@ -256,20 +292,26 @@ def resident_update(*, actor: User | None, resident: Resident, **changes: Any) -
     if becomes_head and household.head_id is not None:
         raise InvalidInput(_("该户已有户主。"), field="relation_to_head")
     apply_resident_data(resident, clean)
+    resident.version += 1
     _save_resident(resident)
     if becomes_head:
         household.head = resident
-        household.save(update_fields=["head", "updated_at"])
+        household.version += 1
+        household.save(update_fields=["head", "updated_at", "version"])
     elif household.head_id == resident.pk and clean["relation_to_head"] != Relation.HEAD:
         household.head = None
-        household.save(update_fields=["head", "updated_at"])
+        household.version += 1
+        household.save(update_fields=["head", "updated_at", "version"])
     sensitive = [name for name, old in before_secret.items() if getattr(resident, name) != old]
     audit_record(
         event=AuditEvent.UPDATE,
         actor=actor,
         obj=resident,
         changes=diff(before, snapshot(resident)),
-        detail={"changed_personal_numbers": sensitive},
+        detail={
+            "changed_personal_numbers": sensitive,
+            **({"life_event": life_event} if life_event else {}),
+        },
     )
     return resident
 

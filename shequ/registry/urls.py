@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from shequ.registry import views
+from shequ.registry import views, views_edit
 
 app_name = "registry"
 
@@ -9,4 +9,24 @@ urlpatterns = [
     path("residents/<int:pk>/", views.resident_detail, name="resident_detail"),
     path("residents/<int:pk>/reveal/", views.resident_reveal_view, name="resident_reveal"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    # Changing the ledger, life events, export (views_edit).
+    path("residents/export/", views_edit.resident_export_view, name="resident_export"),
+    path("residents/<int:pk>/edit/", views_edit.resident_edit_view, name="resident_edit"),
+    path(
+        "residents/<int:pk>/<slug:action>/",
+        views_edit.resident_action_view,
+        name="resident_action",
+    ),
+    path("households/new/", views_edit.household_create_view, name="household_create"),
+    path(
+        "households/<int:pk>/residents/new/",
+        views_edit.resident_add_view,
+        name="resident_add",
+    ),
+    path(
+        "households/<int:pk>/<slug:action>/",
+        views_edit.household_action_view,
+        name="household_action",
+    ),
+    path("", include("shequ.registry.importing.urls")),  # the import wizard
 ]

@@ -346,6 +346,144 @@ REGISTRY_VIEW_PAIRS = VIEW_PAIRS + (("community_worker", "community_worker_b"),)
 REVEAL_PAIRS = (("community_worker", "community_worker_b"),)
 
 
+# registry import: a checked import job in grid A1a (one good row, one rejected).
+IMPORT_PAIRS = (("grid_worker", "grid_worker_b"), ("community_worker", "community_worker_b"))
+IMPORT_FILE = "欧阳秘密台账.csv"
+IMPORT_COLUMNS = {"0": "name", "1": "gender", "2": "building", "3": "unit", "4": "room"}
+
+
+def _import_job(w):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shequ.registry.importing.runner import run_validation
+    from shequ.registry.importing.services import import_job_create
+
+    content = "姓名,性别,楼栋,单元,室\n欧阳秘密,男,1号楼,1,101\n无名,男,9号楼,1,101\n"
+    job = import_job_create(
+        actor=w.people["grid_worker"],
+        area=w.city.grids["A1a"],
+        upload=SimpleUploadedFile(IMPORT_FILE, content.encode()),
+    )
+    run_validation(job)
+    job.refresh_from_db()
+    return job
+
+
+def _import(data: dict | None = None, web: bool = False):
+    def build(w) -> Target:
+        job = _import_job(w)
+        return Target({"pk" if web else "job_id": job.pk}, data or {}, secret=IMPORT_FILE)
+
+    return build
+
+
+
+
+# registry export/events/forms: builders for the ledger's edit, life-event and export routes.
+REGISTRY_CHANGE_PAIRS = (
+    ("grid_worker", "grid_worker_b"),
+    ("community_worker", "community_worker_b"),
+)
+
+
+def _web_resident_edit(w) -> Target:
+    resident = _resident(w)
+    data = {
+        "name": SECRET_NAME,
+        "residence_type": "registered",
+        "living_status": "living",
+        "relation_to_head": "other",
+        "notes": "已核对",
+        "reason": "核对户口本",
+    }
+    return Target({"pk": resident.pk}, data, secret=resident.id_number)
+
+
+def _web_resident_action(w) -> Target:
+    resident = _resident(w)
+    return Target(
+        {"pk": resident.pk, "action": "tag_add"}, {"tag": "veteran"}, secret=resident.id_number
+    )
+
+
+def _web_resident_add(w) -> Target:
+    resident = _resident(w)
+    data = {
+        "how": "register",
+        "name": "欧阳新",
+        "gender": "female",
+        "residence_type": "registered",
+        "living_status": "living",
+        "relation_to_head": "spouse",
+    }
+    return Target({"pk": resident.household_id}, data, secret=SECRET_NAME)
+
+
+def _web_household_action(w) -> Target:
+    resident = _resident(w)
+    data = {"landlord_name": "房东甲", "lease_start": "2025-01-01"}
+    return Target({"pk": resident.household_id, "action": "rental"}, data, secret=SECRET_NAME)
+
+
+def _api_household(w) -> Target:
+    resident = _resident(w)
+    return Target({"household_id": resident.household_id}, secret=SECRET_NAME)
+
+
+def _api_household_new(w) -> Target:
+    unit = w.city.units["A1a"]
+    return Target({}, {"area_id": unit.pk, "room": "909"}, secret=unit.path)
+
+
+def _api_resident_new(w) -> Target:
+    resident = _resident(w)
+    data = {"name": "欧阳新", "gender": "female"}
+    return Target({"household_id": resident.household_id}, data, secret=SECRET_NAME)
+
+
+def _api_household_event(w) -> Target:
+    from shequ.registry.models import Household
+
+    resident = _resident(w)
+    household = Household.objects.get(pk=resident.household_id)
+    data = {"kind": "change_head", "new_head_id": resident.pk, "version": household.version}
+    return Target({"household_id": household.pk}, data, secret=SECRET_NAME)
+
+
+def _api_household_rental(w) -> Target:
+    resident = _resident(w)
+    data = {"lease_start": "2025-01-01", "landlord_name": "房东甲"}
+    return Target({"household_id": resident.household_id}, data, secret=SECRET_NAME)
+
+
+def _api_resident_patch(w) -> Target:
+    resident = _resident(w)
+    data = {"reason": "核对", "notes": "已核对", "version": resident.version}
+    return Target({"resident_id": resident.pk}, data, secret=SECRET_NAME)
+
+
+def _api_resident_tag_new(w) -> Target:
+    resident = _resident(w)
+    return Target({"resident_id": resident.pk}, {"code": "veteran"}, secret=SECRET_NAME)
+
+
+def _api_resident_tag_delete(w) -> Target:
+    from shequ.registry.models import KeyPopulationTag
+    from shequ.registry.services import resident_tag_add
+
+    resident = _resident(w)
+    resident_tag_add(
+        actor=None, resident=resident, tag=KeyPopulationTag.objects.get(code="veteran")
+    )
+    return Target({"resident_id": resident.pk, "code": "veteran"}, secret=SECRET_NAME)
+
+
+def _api_resident_event(w) -> Target:
+    resident = _resident(w)
+    data = {"kind": "move_out", "destination": "北京市", "version": resident.version}
+    return Target({"resident_id": resident.pk}, data, secret=SECRET_NAME)
+
+
 def _new_user(w) -> dict:
     return {
         "username": "new_person",
@@ -354,6 +492,53 @@ def _new_user(w) -> dict:
         "kind": "staff",
         "password": TEMP_PASSWORD,
     }
+
+
+# --- workorders: cases in grid A1a, built through the services ---------------
+WO_SECRET = "欧阳家楼道堆物"
+WO_GRID_PAIRS = (("grid_worker", "grid_worker_b"),)
+WO_COMMUNITY_PAIRS = (("community_worker", "community_worker_b"),)
+
+
+def _wo(w, stage: str = "reported"):
+    """A case in grid A1a reported by its grid worker, taken to ``stage``."""
+    from shequ.workorders import services as wo
+    from shequ.workorders.tests.factories import make_order
+
+    worker = w.people["grid_worker"]
+    kind = "service_order" if stage == "claimed" else "incident"
+    if stage == "front_desk":
+        return make_order(
+            w.city.grids["A1a"], w.people["community_worker"], channel="front_desk", title=WO_SECRET
+        )
+    order = make_order(w.city.units["A1a"], worker, kind=kind, title=WO_SECRET)
+    if stage == "reported":
+        return order
+    order = wo.workorder_triage(order=order, actor=None, triage_class="minor")
+    if stage == "triaged":
+        return order
+    if stage == "claimed":
+        order = wo.workorder_dispatch(order=order, actor=None, to="pool")
+        return wo.workorder_claim(order=order, actor=w.people["party_member"])
+    order = wo.workorder_dispatch(order=order, actor=None, to="grid", handler=worker)
+    if stage == "dispatched":
+        return order
+    order = wo.workorder_start(order=order, actor=worker)
+    if stage == "in_progress":
+        return order
+    return wo.workorder_resolve(order=order, actor=worker, note="已清理。")
+
+
+def _wo_target(stage: str, data: dict | None = None, web: bool = False, transition: str = ""):
+    def build(w) -> Target:
+        order = _wo(w, stage)
+        kwargs = {"pk": order.pk} if web else {"order_id": order.pk}
+        if transition:
+            kwargs["transition"] = transition
+        payload = data(w) if callable(data) else dict(data or {})
+        return Target(kwargs, payload, secret=WO_SECRET)
+
+    return build
 
 
 # One row per route name ("namespace:name"; django-ninja names each operation
@@ -420,6 +605,87 @@ ROUTES: dict[str, Public | LoggedIn | Own | Staff | Scoped] = {
     "api:residents_search": Staff("grid_worker", lambda w: {"q": "欧阳"}),
     "api:resident_detail": Scoped(REGISTRY_VIEW_PAIRS, _api_resident),
     "api:resident_reveal_route": Scoped(REVEAL_PAIRS, _api_reveal),
+    # registry import (the ledger import wizard and its API).
+    "registry:import_list": Staff("grid_worker"),
+    "registry:import_upload": Staff("grid_worker"),
+    "registry:import_template": Staff("grid_worker"),
+    "registry:import_detail": Scoped(IMPORT_PAIRS, _import(web=True)),
+    "registry:import_mapping": Scoped(
+        IMPORT_PAIRS, _import({f"s0-c{k}": v for k, v in IMPORT_COLUMNS.items()}, web=True)
+    ),
+    "registry:import_commit": Scoped(
+        IMPORT_PAIRS, _import({"mode": "valid_only", "duplicate_mode": "skip"}, web=True)
+    ),
+    "registry:import_status": Scoped(IMPORT_PAIRS, _import(web=True)),
+    "registry:import_rejected": Scoped(IMPORT_PAIRS, _import(web=True)),
+    "api:import_upload": Staff("grid_worker"),
+    "api:import_list": Staff("grid_worker"),
+    "api:import_template": Staff("grid_worker"),
+    "api:import_get": Scoped(IMPORT_PAIRS, _import()),
+    "api:import_mapping": Scoped(IMPORT_PAIRS, _import({"sheets": {"CSV": IMPORT_COLUMNS}})),
+    "api:import_validate": Scoped(IMPORT_PAIRS, _import({"duplicate_mode": "skip"})),
+    "api:import_commit": Scoped(IMPORT_PAIRS, _import({"mode": "valid_only"})),
+    "api:import_problem_list": Scoped(IMPORT_PAIRS, _import()),
+    "api:import_rejected": Scoped(IMPORT_PAIRS, _import()),
+    # workorders: cases are seen by staff of the area, their reporter, handler
+    # and owner, and (while pooled) by claimants of the community; routes that
+    # residents and volunteers legitimately use are LoggedIn, their object
+    # rules are tested in shequ/workorders/tests.
+    "workorders:order_list": LoggedIn("only cases the caller may see"),
+    "workorders:my_orders": LoggedIn("cases the caller reported, handles or owns"),
+    "workorders:pool": LoggedIn(
+        "pooled orders in the caller's own communities; 403 without the claim action"
+    ),
+    "workorders:report": LoggedIn("reports only in areas of the caller's own scope"),
+    "workorders:order_detail": Scoped(VIEW_PAIRS, _wo_target("reported", web=True)),
+    "workorders:order_act": Scoped(
+        WO_GRID_PAIRS, _wo_target("dispatched", web=True, transition="start")
+    ),
+    "api:workorder_categories": LoggedIn("the category catalog"),
+    "api:workorders": LoggedIn("only cases the caller may see"),
+    "api:order_create": LoggedIn("reports only in areas of the caller's own scope"),
+    "api:order_claim": LoggedIn(
+        "pooled orders of the caller's own communities; checked by the service"
+    ),
+    "api:order_rate": LoggedIn("only the case's reporter may rate"),
+    "api:order_detail": Scoped(VIEW_PAIRS, _wo_target("reported")),
+    "api:order_patch": Scoped(WO_COMMUNITY_PAIRS, _wo_target("reported", {"title": "改过的标题"})),
+    "api:order_triage": Scoped(
+        WO_COMMUNITY_PAIRS, _wo_target("reported", {"triage_class": "minor"})
+    ),
+    "api:order_dispatch": Scoped(WO_COMMUNITY_PAIRS, _wo_target("triaged", {"to": "pool"})),
+    "api:order_release": Scoped(WO_COMMUNITY_PAIRS, _wo_target("claimed")),
+    "api:order_start": Scoped(WO_GRID_PAIRS, _wo_target("dispatched")),
+    "api:order_note": Scoped(WO_GRID_PAIRS, _wo_target("dispatched", {"note": "已到现场"})),
+    "api:order_resolve": Scoped(WO_GRID_PAIRS, _wo_target("in_progress", {"note": "已清理"})),
+    "api:order_close": Scoped(WO_COMMUNITY_PAIRS, _wo_target("resolved")),
+    "api:order_hand_off": Scoped(
+        WO_COMMUNITY_PAIRS,
+        _wo_target("front_desk", lambda w: {"to_user_id": w.people["street_staff"].pk}),
+    ),
+    # registry export/events/forms
+    "registry:resident_export": Staff("grid_worker", lambda w: {"format": "csv"}),
+    "registry:resident_edit": Scoped(REGISTRY_CHANGE_PAIRS, _web_resident_edit),
+    "registry:resident_action": Scoped(REGISTRY_CHANGE_PAIRS, _web_resident_action),
+    "registry:household_create": Staff(
+        "grid_worker", lambda w: {"area": w.city.units["A1a"].pk, "room": "909"}
+    ),
+    "registry:resident_add": Scoped(REGISTRY_CHANGE_PAIRS, _web_resident_add),
+    "registry:household_action": Scoped(REGISTRY_CHANGE_PAIRS, _web_household_action),
+    "api:households": Staff("grid_worker"),
+    "api:household_detail_route": Scoped(REGISTRY_VIEW_PAIRS, _api_household),
+    "api:household_new": Scoped(REGISTRY_CHANGE_PAIRS, _api_household_new),
+    "api:resident_new": Scoped(REGISTRY_CHANGE_PAIRS, _api_resident_new),
+    "api:household_event_new": Scoped(REGISTRY_CHANGE_PAIRS, _api_household_event),
+    "api:household_rental_new": Scoped(REGISTRY_CHANGE_PAIRS, _api_household_rental),
+    "api:resident_patch": Scoped(REGISTRY_CHANGE_PAIRS, _api_resident_patch),
+    "api:tags": Staff("grid_worker"),
+    "api:resident_tag_new": Scoped(REGISTRY_CHANGE_PAIRS, _api_resident_tag_new),
+    "api:resident_tag_delete": Scoped(REGISTRY_CHANGE_PAIRS, _api_resident_tag_delete),
+    "api:resident_events": Scoped(REGISTRY_VIEW_PAIRS, _api_resident),
+    "api:resident_event_new": Scoped(REGISTRY_CHANGE_PAIRS, _api_resident_event),
+    "api:residents_filter": Staff("grid_worker", lambda w: {"q": "欧阳"}),
+    "api:residents_export": Staff("grid_worker", lambda w: {"format": "csv"}),
 }
 
 

@@ -1,0 +1,350 @@
+"""The row pass shared by the dry run and the commit.
+
+:func:`parse_rows` streams the file and turns each data row into a
+:class:`Row` (cells cleaned, merged-cell blanks filled, values converted,
+address resolved). :class:`Checker` adds the checks that need memory of the
+file or a look at the ledger: duplicates (same ID twice in the file, or
+already in the ledger), a second head in one household, an ID registered
+outside the worker's areas. Both passes run exactly this code, so what the
+dry run promised is what the commit does.
+
+Merged cells: openpyxl's read-only mode does not expose merged ranges, so an
+empty cell in the building, unit, room or household-number column inherits
+the value of the row above in the same sheet (what a merged block looks like
+once read). A row with a name but no address therefore lands in the
+household above it, as it does on the printed ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+
+from shequ.core.errors import DomainError
+from shequ.core.idnumbers import normalize_id_number
+from shequ.core.models import User
+from shequ.core.scoping import can
+from shequ.registry.choices import Action, Relation
+from shequ.registry.importing import cells
+from shequ.registry.importing.addresses import AddressBook, AddressError
+from shequ.registry.importing.headers import FIELDS, FILL_DOWN, clean_text, score
+from shequ.registry.importing.reading import iter_rows
+from shequ.registry.models import Household, KeyPopulationTag, Resident
+from shequ.registry.services import clean_resident_data, id_number_index
+
+ERROR, WARNING = "error", "warning"
+PERSON_FIELDS = (
+    "name",
+    "gender",
+    "ethnicity",
+    "id_number",
+    "birth_date",
+    "mobile",
+    "residence_type",
+    "living_status",
+    "relation_to_head",
+    "registered_address",
+    "work_or_school",
+    "notes",
+)
+_CONVERTERS = {
+    "name": cells.name,
+    "gender": cells.gender,
+    "ethnicity": cells.text,
+    "id_number": cells.id_number,
+    "birth_date": cells.a_date,
+    "mobile": cells.mobile,
+    "residence_type": cells.residence_type,
+    "living_status": cells.living_status,
+    "relation_to_head": cells.relation,
+    "registered_address": cells.text,
+    "work_or_school": cells.text,
+    "notes": cells.text,
+}
+
+
+@dataclass
+class SheetPlan:
+    """How to read one sheet: where its header is and what each column means."""
+
+    name: str
+    header_row: int | None
+    headers: list[str]
+    columns: dict[int, str]
+
+    def header_of(self, field_name: str) -> str:
+        for index, name in self.columns.items():
+            if name == field_name and index < len(self.headers):
+                return self.headers[index] or str(FIELDS.get(field_name, field_name))
+        return str(FIELDS.get(field_name, field_name))
+
+
+def plans_from(mapping: dict) -> dict[str, SheetPlan]:
+    plans = {}
+    for sheet in mapping.get("sheets", []):
+        columns = {int(k): v for k, v in (sheet.get("columns") or {}).items() if v in FIELDS}
+        plans[sheet["name"]] = SheetPlan(
+            sheet["name"], sheet.get("header_row"), list(sheet.get("headers") or []), columns
+        )
+    return plans
+
+
+@dataclass
+class Row:
+    sheet: str
+    number: int
+    cells: list[Any]
+    plan: SheetPlan
+    data: dict[str, Any] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    area: Any = None
+    room: str = ""
+    household_number: str = ""
+    problems: list[tuple[str, str, str]] = field(default_factory=list)
+    duplicate: bool = False
+    index: int = 0
+
+    @property
+    def key(self) -> tuple[int, str] | None:
+        return (self.area.pk, self.room) if self.area is not None else None
+
+    @property
+    def has_error(self) -> bool:
+        return any(level == ERROR for _c, level, _m in self.problems)
+
+    def add(self, field_name: str, level: str, message: str) -> None:
+        column = self.plan.header_of(field_name) if field_name else ""
+        self.problems.append((column, level, str(message)[:300]))
+
+    @property
+    def where(self) -> str:
+        return _("工作表“%(sheet)s”第 %(row)d 行") % {"sheet": self.sheet, "row": self.number}
+
+
+def _is_blank(values: list[Any]) -> bool:
+    return all(clean_text(v) == "" for v in values)
+
+
+def parse_rows(
+    stream: IO[bytes], kind: str, plans: dict[str, SheetPlan], book: AddressBook
+) -> Iterator[Row]:
+    """Data rows below each sheet's header, converted; sheets without a plan are skipped."""
+    above: dict[str, dict[str, Any]] = {}
+    index = 0
+    for raw in iter_rows(stream, kind):
+        plan = plans.get(raw.sheet)
+        if plan is None or plan.header_row is None or raw.number <= plan.header_row:
+            continue
+        values = list(raw.cells)
+        if _is_blank(values) or score(values) >= 3:  # empty, or the header repeated
+            continue
+        filled = above.setdefault(raw.sheet, {})
+        for column, name in plan.columns.items():
+            if name not in FILL_DOWN:
+                continue
+            while len(values) <= column:
+                values.append(None)
+            if clean_text(values[column]) == "":
+                values[column] = filled.get(name)
+            else:
+                filled[name] = values[column]
+        index += 1
+        row = Row(raw.sheet, raw.number, values, plan, index=index)
+        _convert(row, book)
+        if row.data.get("name", "").startswith(("(示例)", "示例")):
+            continue  # the example row of the blank template
+        yield row
+
+
+def _cell(row: Row, field_name: str) -> Any:
+    for column, name in row.plan.columns.items():
+        if name == field_name:
+            return row.cells[column] if column < len(row.cells) else None
+    return None
+
+
+def _convert(row: Row, book: AddressBook) -> None:
+    for name, convert in _CONVERTERS.items():
+        raw = _cell(row, name)
+        try:
+            value = convert(raw)
+        except cells.CellError as error:
+            row.add(name, WARNING if error.warning else ERROR, error.message)
+            value = Relation.OTHER.value if name == "relation_to_head" else None
+        if value not in (None, ""):
+            row.data[name] = value
+    row.tags = cells.tag_names(_cell(row, "tags"))
+    row.household_number = cells.text(_cell(row, "household_number"))[:30]
+    row.room = cells.room(_cell(row, "room"))
+    try:
+        row.area = book.resolve(cells.text(_cell(row, "building")), cells.text(_cell(row, "unit")))
+    except AddressError as error:
+        row.add(error.field, ERROR, error.message)
+        return
+    if not row.room and row.area.level != "building":
+        row.add("room", ERROR, _("请填写室（门牌号）。"))
+        row.area = None
+    elif len(row.room) > 20:
+        row.add("room", ERROR, _("门牌号最多20个字符。"))
+        row.area = None
+
+
+class Checker:
+    """Checks that remember the file and look at the ledger. One per pass."""
+
+    def __init__(self, *, actor: User, duplicate_update: bool):
+        self.actor = actor
+        self.duplicate_update = duplicate_update
+        self.seen_ids: dict[str, tuple[str, int]] = {}
+        self.seen_names: set[tuple[int, str, str]] = set()
+        self.heads: dict[tuple[int, str], str] = {}
+        self.households: dict[tuple[int, str], int | None] = {}
+        self.tags = {t.name: t for t in KeyPopulationTag.objects.filter(is_active=True)}
+        self.tags.update({t.code: t for t in self.tags.values()})
+        self.ledger: dict[str, tuple[str, int] | None] = {}
+
+    def prefetch(self, rows: list[Row]) -> None:
+        """Look up a batch of rows' IDs and households in two queries instead of one per row."""
+        self.ledger = {}
+        indexes = []
+        for row in rows:
+            number = normalize_id_number(row.data.get("id_number"))
+            if len(number) == 18:
+                indexes.append(id_number_index(number))
+        self.ledger = dict.fromkeys(indexes)
+        found = Resident.objects.filter(id_number_index__in=indexes).values_list(
+            "id_number_index", "area_path", "household_id"
+        )
+        for index, path, household in found:
+            self.ledger[index] = (path, household)
+        keys = {row.key for row in rows if row.key is not None and row.key not in self.households}
+        if keys:
+            rooms = Household.objects.filter(
+                area_id__in={k[0] for k in keys},
+                room__in={k[1] for k in keys},
+                removed_at__isnull=True,
+            ).order_by("-id")
+            for key in keys:
+                self.households[key] = None
+            for pk, area_id, room in rooms.values_list("pk", "area_id", "room"):
+                if (area_id, room) in keys:
+                    self.households[(area_id, room)] = pk  # the oldest wins (ordered newest first)
+
+    def batched(self, rows: Iterable[Row], size: int = 500) -> Iterator[Row]:
+        """The rows again, prefetched batch by batch."""
+        iterator = iter(rows)
+        while batch := list(islice(iterator, size)):
+            self.prefetch(batch)
+            yield from batch
+
+    def household_id(self, key: tuple[int, str]) -> int | None:
+        if key not in self.households:
+            self.households[key] = (
+                Household.objects.filter(area_id=key[0], room=key[1], removed_at__isnull=True)
+                .order_by("id")
+                .values_list("pk", flat=True)
+                .first()
+            )
+        return self.households[key]
+
+    def check(self, row: Row) -> None:
+        if not row.data.get("name") and not row.has_error:
+            row.add("name", ERROR, _("请填写姓名。"))
+        if row.has_error:
+            return
+        try:
+            clean = clean_resident_data(row.data)
+        except DomainError as error:
+            row.add(error.field or "", ERROR, error.message)
+            return
+        row.data["id_number"] = clean["id_number"]
+        row.data["name"] = clean["name"]
+        row.data.setdefault("gender", clean["gender"])
+        if clean["id_number"] is None:
+            row.add("id_number", WARNING, _("未填写身份证号，将按“同一户内姓名相同”判断是否重复。"))
+        for name in row.tags:
+            if name not in self.tags:
+                row.add(
+                    "tags", WARNING, _("未知的重点人群类别“%(t)s”，已忽略。") % {"t": name[:20]}
+                )
+        key = row.key
+        assert key is not None  # noqa: S101  (no error, so the address resolved)
+        self._duplicates(row, clean, key)
+        if row.has_error:
+            return
+        if clean["relation_to_head"] == Relation.HEAD:
+            person = clean["id_number"] or clean["name"]
+            earlier = self.heads.get(key)
+            if earlier is not None and earlier != person:
+                row.add(
+                    "relation_to_head",
+                    ERROR,
+                    _("同一户已有户主（表格中前面的行），一户只能有一位户主。"),
+                )
+                return
+            household = self.household_id(key)
+            if earlier is None and household is not None and not row.duplicate:
+                head = (
+                    Household.objects.filter(pk=household).values_list("head_id", flat=True).first()
+                )
+                if head is not None:
+                    row.add("relation_to_head", ERROR, _("该户在台账中已有户主。"))
+                    return
+            self.heads[key] = person
+
+    def _duplicates(self, row: Row, clean: dict, key: tuple[int, str]) -> None:
+        number = clean["id_number"]
+        if number is None:
+            name_key = (key[0], key[1], clean["name"])
+            household = self.household_id(key)
+            if name_key in self.seen_names or (
+                household is not None
+                and Resident.objects.filter(
+                    household_id=household, name=clean["name"], removed_at__isnull=True
+                ).exists()
+            ):
+                row.duplicate = True
+                row.add("name", WARNING, _("同一户内已有同名居民，按重复处理。"))
+            self.seen_names.add(name_key)
+            return
+        if number in self.seen_ids:
+            row.duplicate = True
+            sheet, first = self.seen_ids[number]
+            row.add(
+                "id_number",
+                WARNING,
+                _("与工作表“%(sheet)s”第 %(n)d 行的身份证号重复。") % {"sheet": sheet, "n": first},
+            )
+            return
+        self.seen_ids[number] = (row.sheet, row.number)
+        index = id_number_index(number)
+        if index in self.ledger:
+            existing = self.ledger[index]
+        else:
+            existing = (
+                Resident.objects.filter(id_number_index=index)
+                .values_list("area_path", "household_id")
+                .first()
+            )
+        if existing is None:
+            return
+        area_path, household = existing
+        if not can(self.actor, Action.CHANGE, area_path):
+            row.add(
+                "id_number",
+                ERROR,
+                _("此身份证号已在其他辖区的台账中登记，不能在此导入；请联系其所在社区。"),
+            )
+            return
+        row.duplicate = True
+        row.add("id_number", WARNING, _("台账中已有此人（身份证号相同）。"))
+        if self.duplicate_update and household != self.household_id(key):
+            row.add(
+                "building",
+                WARNING,
+                _("台账中此人住在其他地址；更新不会迁移住址，迁入迁出请在居民页面办理。"),
+            )
