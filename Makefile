@@ -5,7 +5,7 @@ PYTEST_ARGS ?= -n 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup browser demo test test-fast deploy-check lint openapi messages clean
+.PHONY: setup browser demo test test-fast deploy-check lint openapi messages clean bench-registry
 
 setup: $(VENV)/.installed
 
@@ -61,6 +61,13 @@ MESSAGES_IGNORE := --ignore='$(VENV)/*' --ignore='var/*' --ignore='tests/*' --ig
 messages: setup
 	$(PY) manage.py makemessages -l en --no-obsolete $(MESSAGES_IGNORE)
 	$(PY) manage.py compilemessages -l en $(MESSAGES_IGNORE)
+
+# The registry benchmark (issue 3 §10) against the local PostgreSQL: a fresh
+# database (dropped afterwards unless BENCH_ARGS has --keep), 1,000,000
+# residents by default. Not part of `make test`; see docs/performance.md.
+BENCH_ARGS ?=
+bench-registry: setup
+	$(PY) bench/registry.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

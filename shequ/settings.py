@@ -218,6 +218,14 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Work-order photos and videos (shequ.workorders.media): limits checked on the
+# upload's size before it is read, and on its content. Files are stored through
+# default_storage (local MEDIA_ROOT; for an S3-compatible bucket set
+# STORAGES["default"] to django-storages' S3Storage with a private ACL) and
+# served only through the scoped view, never from MEDIA_URL.
+SHEQU_PHOTO_MAX_MB = int(os.environ.get("SHEQU_PHOTO_MAX_MB", "10"))
+SHEQU_VIDEO_MAX_MB = int(os.environ.get("SHEQU_VIDEO_MAX_MB", "50"))
+SHEQU_UPLOAD_DAILY_MB = int(os.environ.get("SHEQU_UPLOAD_DAILY_MB", "200"))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 LOGGING = {

@@ -7,5 +7,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("registry/", include("shequ.registry.urls")),
     path("workorders/", include("shequ.workorders.urls")),
+    path("open311/v2/", include("shequ.workorders.open311.urls")),
     path("", include("shequ.core.urls")),
 ]

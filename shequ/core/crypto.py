@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import io
 import os
 import re
 import unicodedata
@@ -255,3 +256,106 @@ def reencrypt_model_field(
                     )
                     changed += 1
             last_pk = rows[-1][0]
+
+
+# --- Files at rest (SECURITY.md rows 22, 26) -------------------------------
+#
+# Files such as an uploaded ledger are encrypted in chunks so neither writing
+# nor reading holds the whole file in memory. The layout follows the STREAM
+# construction (Hoang et al., 2015) over AES-256-GCM:
+#
+#   header  = b"SQF1" | key version (1 byte) | nonce prefix (7 random bytes)
+#   chunk i = AESGCM(prefix | i as 4 bytes | last flag (1 byte), plaintext_i, aad=header)
+#
+# Every chunk but the last holds exactly FILE_CHUNK bytes of plaintext; the
+# last holds 0..FILE_CHUNK bytes and carries the last flag. A flipped byte,
+# reordered or dropped chunks, a truncated file or an unknown key version all
+# raise ``InvalidTag``; a file that does not start with the magic raises it too.
+
+FILE_MAGIC = b"SQF1"
+FILE_CHUNK = 64 * 1024
+_FILE_PREFIX = 7
+_FILE_HEADER = len(FILE_MAGIC) + 1 + _FILE_PREFIX
+
+
+def _chunk_nonce(prefix: bytes, index: int, last: bool) -> bytes:
+    if index >= 2**32:
+        raise ValueError("file too large to encrypt")
+    return prefix + index.to_bytes(4, "big") + (b"\x01" if last else b"\x00")
+
+
+def _read_exactly(source, size: int) -> bytes:
+    parts, missing = [], size
+    while missing:
+        part = source.read(missing)
+        if not part:
+            break
+        parts.append(part)
+        missing -= len(part)
+    return b"".join(parts)
+
+
+def is_encrypted_file(head: bytes) -> bool:
+    """Does ``head`` (the first bytes of a file) start like :func:`encrypt_stream` output?"""
+    return head[: len(FILE_MAGIC)] == FILE_MAGIC
+
+
+def encrypt_stream(source, target) -> None:
+    """Read ``source`` (binary file object) to its end and write its encryption
+    under the current key to ``target``, one chunk at a time."""
+    version, keys = _keys()
+    key = keys[version]
+    prefix = os.urandom(_FILE_PREFIX)
+    header = FILE_MAGIC + bytes([version]) + prefix
+    target.write(header)
+    index = 0
+    pending = _read_exactly(source, FILE_CHUNK)
+    while True:
+        following = _read_exactly(source, FILE_CHUNK) if len(pending) == FILE_CHUNK else b""
+        last = not following
+        target.write(key.encrypt(_chunk_nonce(prefix, index, last), pending, header))
+        if last:
+            return
+        pending, index = following, index + 1
+
+
+def iter_decrypt_stream(source):
+    """Yield the plaintext of a file written by :func:`encrypt_stream`, chunk by
+    chunk, each one authenticated before it is yielded."""
+    header = _read_exactly(source, _FILE_HEADER)
+    if len(header) < _FILE_HEADER or not is_encrypted_file(header):
+        raise InvalidTag()
+    key = _keys()[1].get(header[len(FILE_MAGIC)])
+    if key is None:
+        raise InvalidTag()
+    prefix = header[len(FILE_MAGIC) + 1 :]
+    size = FILE_CHUNK + _TAG_BYTES
+    index = 0
+    current = _read_exactly(source, size)
+    while True:
+        if len(current) < _TAG_BYTES:
+            raise InvalidTag()  # truncated
+        following = _read_exactly(source, size) if len(current) == size else b""
+        last = not following
+        yield key.decrypt(_chunk_nonce(prefix, index, last), current, header)
+        if last:
+            return
+        current, index = following, index + 1
+
+
+def decrypt_stream(source, target) -> None:
+    """Write the plaintext of ``source`` (see :func:`encrypt_stream`) to ``target``."""
+    for chunk in iter_decrypt_stream(source):
+        target.write(chunk)
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """:func:`encrypt_stream` for a small value held in memory."""
+    out = io.BytesIO()
+    encrypt_stream(io.BytesIO(data), out)
+    return out.getvalue()
+
+
+def decrypt_bytes(data: bytes) -> bytes:
+    """:func:`decrypt_stream` for a small value held in memory."""
+    return b"".join(iter_decrypt_stream(io.BytesIO(data)))

@@ -14,7 +14,7 @@ class RegistryConfig(AppConfig):
         from shequ.core.roles import Role, grant
         from shequ.registry.choices import Action
         from shequ.registry.demo import demo_registry
-        from shequ.registry.models import Household, LifeEvent, Rental, Resident
+        from shequ.registry.models import Household, ImportJob, LifeEvent, Rental, Resident
         from shequ.registry.selectors import ledger_summary
         from shequ.registry.services_events import RESTORE
 
@@ -35,6 +35,7 @@ class RegistryConfig(AppConfig):
         registry.register_path_carrier(Resident, "area_path")
         registry.register_path_carrier(Rental, "area_path")
         registry.register_path_carrier(LifeEvent, "area_path")
+        registry.register_path_carrier(ImportJob, "area_path")
         live = {"removed_at__isnull": True}
         registry.register_area_counter(
             registry.AreaCounter(

@@ -9,7 +9,8 @@ import json
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from shequ.core.api import ERRORS as CORE_ERRORS
@@ -108,11 +109,31 @@ def workorders(request, filters: Query[OrderFilters]):
     description="同一 Idempotency-Key 与相同内容重试，返回第一次的结果且不重复建单；内容不同返回 422。",
 )
 def order_create(request, payload: WorkOrderCreateIn):
+    return _create(request, payload, [])
+
+
+@router.post(
+    "multipart",
+    response={201: WorkOrderOut, **ERRORS},
+    summary="上报并附照片或短视频（multipart/form-data；支持 Idempotency-Key）",
+    description="字段同 JSON 上报，另加 files（可多个）。照片重新编码并去除 EXIF；"
+    "视频限 MP4/MOV。类型按内容判断，不看文件名。",
+)
+def order_create_multipart(
+    request, payload: Form[WorkOrderCreateIn], files: File[list[UploadedFile]] = None
+):
+    return _create(request, payload, files or [])
+
+
+def _create(request, payload: WorkOrderCreateIn, files: list) -> HttpResponse:
     key = (request.headers.get("Idempotency-Key") or "").strip()
     if len(key) > 100:
         raise InvalidInput(_("Idempotency-Key 最多 100 个字符。"), field="Idempotency-Key")
+    body_for_hash = payload.dict()
+    if files:
+        body_for_hash["files"] = [_file_digest(f) for f in files]
     digest = hashlib.sha256(
-        json.dumps(payload.dict(), sort_keys=True, ensure_ascii=False).encode()
+        json.dumps(body_for_hash, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()
     if key:
         replay = _replay(request.user, key, digest)
@@ -140,6 +161,7 @@ def order_create(request, payload: WorkOrderCreateIn):
                 latitude=payload.latitude,
                 longitude=payload.longitude,
                 reporter_anonymous=payload.anonymous,
+                files=files,
             )
             body = json.dumps(_out(request, order), ensure_ascii=False)
             if key:
@@ -153,6 +175,20 @@ def order_create(request, payload: WorkOrderCreateIn):
             raise
         return replay
     return HttpResponse(body, status=201, content_type="application/json; charset=utf-8")
+
+
+def _file_digest(upload) -> str:
+    """The uploaded bytes' sha256, for the idempotency check (the size limit
+    first, so an oversized file is not hashed)."""
+    from shequ.workorders.media import photo_max_bytes, video_max_bytes
+
+    if (upload.size or 0) > max(photo_max_bytes(), video_max_bytes()):
+        return f"size:{upload.size}"
+    sha = hashlib.sha256()
+    for chunk in upload.chunks():
+        sha.update(chunk)
+    upload.seek(0)
+    return sha.hexdigest()
 
 
 def _replay(user: User, key: str, digest: str) -> HttpResponse | None:
@@ -263,7 +299,36 @@ def order_note(request, order_id: int, payload: NoteIn):
     return order
 
 
-@router.post("{order_id}/resolve", response=ORDER, summary="办结（须填写处置结果）")
+@router.post(
+    "{order_id}/attachments",
+    response={200: WorkOrderDetailOut, **ERRORS},
+    summary="添加处置进展并上传照片或短视频（multipart/form-data）",
+    description="note 必填；public=false 时附件仅工作人员可见。现场处置类别办结前，"
+    "可在此上传现场照片，再调用 resolve。",
+)
+def order_attachments(
+    request,
+    order_id: int,
+    note: Form[str],
+    files: File[list[UploadedFile]],
+    public: Form[bool] = True,
+):
+    order = workorder_add_note(
+        order=_order(request, order_id),
+        actor=request.user,
+        note=note,
+        public=public,
+        expected_version=_expected_version(request),
+        files=files,
+    )
+    return order
+
+
+@router.post(
+    "{order_id}/resolve",
+    response=ORDER,
+    summary="办结（须填写处置结果；现场处置类别须先上传现场照片）",
+)
 def order_resolve(request, order_id: int, payload: ResolveIn):
     order = workorder_resolve(
         order=_order(request, order_id),

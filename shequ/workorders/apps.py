@@ -14,7 +14,7 @@ class WorkordersConfig(AppConfig):
         from shequ.core.roles import Role, grant
         from shequ.workorders.choices import OPEN_STATES, Action
         from shequ.workorders.demo import demo_workorders
-        from shequ.workorders.models import WorkOrder
+        from shequ.workorders.models import Attachment, WorkOrder
         from shequ.workorders.selectors import queue_summary
 
         for role in (Role.GRID_WORKER, Role.BUILDING_TEAM, Role.RESIDENT, Role.COMMUNITY_WORKER):
@@ -34,6 +34,7 @@ class WorkordersConfig(AppConfig):
             grant(role, Action.HANDLE)
 
         registry.register_path_carrier(WorkOrder, "area_path")
+        registry.register_path_carrier(Attachment, "area_path")
         registry.register_area_counter(
             registry.AreaCounter(
                 key="workorders",

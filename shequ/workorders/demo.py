@@ -64,6 +64,18 @@ INCIDENT_PATHS = [
 SERVICE_PATHS = ["pooled", "pooled", "claimed", "rated", "pooled"]
 
 
+def _site_photo():
+    """A generated picture standing in for the handler's on-site photo."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (90, 140, 90)).save(buffer, format="JPEG")
+    return SimpleUploadedFile("现场.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
 def _persona(username: str) -> User | None:
     return User.objects.filter(username=username).first()
 
@@ -190,7 +202,9 @@ def demo_workorders(*, city, residents, rng, stdout) -> None:
         order = workorder_start(order=order, actor=handler)
         if path == "in_progress":
             continue
-        order = workorder_resolve(order=order, actor=handler, note="已现场处置完毕，居民确认。")
+        order = workorder_resolve(
+            order=order, actor=handler, note="已现场处置完毕，居民确认。", files=[_site_photo()]
+        )
         if path == "resolved":
             continue
         order = workorder_close(order=order, actor=community_worker)

@@ -10,6 +10,27 @@ from shequ.workorders.models import Category
 REPORT_LEVELS = (Level.COMMUNITY, Level.GRID, Level.ESTATE, Level.BUILDING, Level.UNIT)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several photos or short videos; the checks on their content are in
+    ``media`` (the same for every intake path)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": "image/*,video/*", "capture": "environment"}),
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
 class ReportForm(forms.Form):
     """Report a problem or order a service, in an area of the user's own scope."""
 
@@ -27,6 +48,11 @@ class ReportForm(forms.Form):
         label=_("对其他居民匿名"),
         required=False,
         help_text=_("工作人员仍能看到您的姓名，以便联系处理。"),
+    )
+    files = MultipleFileField(
+        label=_("照片或短视频"),
+        required=False,
+        help_text=_("可上传多张照片或短视频；照片中的位置等信息会被去除。"),
     )
 
     def __init__(self, *args, user, **kwargs):

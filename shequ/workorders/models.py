@@ -43,6 +43,9 @@ class Category(models.Model):
     response_hours = models.PositiveIntegerField(_("响应时限（小时）"), default=24)
     resolution_hours = models.PositiveIntegerField(_("办结时限（小时）"), default=72)
     is_active = models.BooleanField(_("启用"), default=True)
+    # On-site work (cleaning, clearing a stairwell, a repair) is closed with a
+    # photo of the result; a consultation is not.
+    requires_photo_on_resolve = models.BooleanField(_("办结须上传现场照片"), default=False)
     order = models.PositiveSmallIntegerField(default=100)
 
     class Meta:
@@ -258,3 +261,46 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class AttachmentKind(models.TextChoices):
+    PHOTO = "photo", _("照片")
+    VIDEO = "video", _("视频")
+
+
+class Attachment(models.Model):
+    """A photo or short video on a work order (and on the timeline entry it
+    came with). The file lives in ``default_storage`` under a private prefix
+    with a random name; the user's file name is kept, sanitised, for display
+    only. Ingested by ``shequ.workorders.media.ingest`` and nothing else."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="attachments")
+    entry = models.ForeignKey(
+        TimelineEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+    kind = models.CharField(_("类型"), max_length=8, choices=AttachmentKind.choices)
+    storage_name = models.CharField(max_length=255, unique=True, editable=False)
+    original_name = models.CharField(_("文件名"), max_length=120, blank=True)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveBigIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    area_path = models.CharField(max_length=255, db_index=True, editable=False)
+
+    scope_path_field = "area_path"
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["uploaded_by", "created_at"], name="workorders_attach_quota")
+        ]
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def __str__(self) -> str:
+        return self.original_name or str(self.pk)

@@ -120,8 +120,39 @@ class TimelineOut(Schema):
         return obj.actor_name
 
 
+class AttachmentOut(Schema):
+    id: int
+    kind: str = Field(description="photo / video")
+    entry_id: int | None
+    name: str
+    content_type: str
+    size: int
+    width: int | None
+    height: int | None
+    sha256: str
+    created_at: datetime
+    url: str = Field(description="经鉴权的下载地址（不是存储路径）")
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj.original_name
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        from shequ.workorders.attachments import attachment_url
+
+        return attachment_url(obj)
+
+
 class WorkOrderDetailOut(WorkOrderOut):
     timeline: list[TimelineOut] = Field(description="工作人员看到全部记录，居民只看到公开记录")
+    attachments: list[AttachmentOut] = Field(description="照片与短视频；居民只看到公开记录上的附件")
+
+    @staticmethod
+    def resolve_attachments(obj, context) -> list:
+        from shequ.workorders.attachments import attachments_for
+
+        return attachments_for(order=obj, viewer=context["request"].user)
 
     @staticmethod
     def resolve_timeline(obj, context) -> list:

@@ -18,6 +18,7 @@ from shequ.core.roles import roles_with
 from shequ.core.scoping import can
 from shequ.core.views.base import deny, form_error, paginate
 from shequ.workorders import services
+from shequ.workorders.attachments import attachments_for
 from shequ.workorders.choices import Action, Channel, DispatchTarget, TriageClass
 from shequ.workorders.forms import OrderFilterForm, ReportForm
 from shequ.workorders.models import Department
@@ -30,7 +31,7 @@ from shequ.workorders.selectors import timeline_for, workorder_get, workorder_li
 def report(request):
     if not can(request.user, Action.REPORT):
         deny(request, Action.REPORT)
-    form = ReportForm(request.POST or None, user=request.user)
+    form = ReportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         staff = request.user.kind == AccountKind.STAFF
@@ -45,6 +46,7 @@ def report(request):
                 address=data["address"],
                 channel=data["channel"] if staff else Channel.PORTAL,
                 reporter_anonymous=data.get("anonymous", False),
+                files=data.get("files") or [],
             )
         except Forbidden as error:
             raise PermissionDenied from error
@@ -131,9 +133,16 @@ def _colleagues(order) -> list[User]:
 def order_detail(request, pk: int):
     order = workorder_get(actor=request.user, pk=pk)
     actions = available_transitions(order, request.user)
+    timeline = timeline_for(order=order, viewer=request.user)
+    files_by_entry: dict[int, list] = {}
+    for attachment in attachments_for(order=order, viewer=request.user):
+        files_by_entry.setdefault(attachment.entry_id, []).append(attachment)
+    for entry in timeline:
+        entry.files = files_by_entry.get(entry.pk, [])
     context = {
         "order": order,
-        "timeline": timeline_for(order=order, viewer=request.user),
+        "timeline": timeline,
+        "attachments": [a for rows in files_by_entry.values() for a in rows],
         "actions": actions,
         "show_reporter": sees_reporter(order, request.user),
         "triage_classes": TriageClass.choices,
@@ -194,10 +203,16 @@ def _fire(request, order, transition: str):
         return services.workorder_start(order=order, actor=actor)
     if transition == "note":
         return services.workorder_add_note(
-            order=order, actor=actor, note=note, public=data.get("public") == "1"
+            order=order,
+            actor=actor,
+            note=note,
+            public=data.get("public") == "1",
+            files=request.FILES.getlist("files"),
         )
     if transition == "resolve":
-        return services.workorder_resolve(order=order, actor=actor, note=note)
+        return services.workorder_resolve(
+            order=order, actor=actor, note=note, files=request.FILES.getlist("files")
+        )
     if transition == "close":
         return services.workorder_close(order=order, actor=actor, note=note)
     if transition == "rate":

@@ -176,6 +176,28 @@ class Scoped:
     changes: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True)
+class Open311:
+    """GeoReport v2 at /open311/v2/: no session, no cookies; callers name
+    themselves with an ``api_key`` parameter (a personal token of a staff
+    account). ``public``: the service catalog, open to anyone. Otherwise
+    ``target`` builds a case in grid A1a and the request (URL kwargs and
+    parameters; the api_key is added per caller), and the generated cases are:
+    no api_key (anonymous, or a logged-in session) → 403 in the Open311 error
+    format; a token of the same kind of actor in grid A1b → ``refused`` (404 on
+    object routes; a list answers 200 without the case) without the case's
+    data; the in-scope token succeeds."""
+
+    target: Callable[[SimpleNamespace], Target] | None = None
+    public: bool = False
+    pairs: tuple[tuple[str, str], ...] = (("grid_worker", "grid_worker_b"),)
+    refused: int = 404
+    # POST (creation): its own request, and the intruder's answer (an area
+    # outside the token's scope is bad input, like an unknown one: 400).
+    post_target: Callable[[SimpleNamespace], Target] | None = None
+    post_refused: int = 400
+
+
 VIEW_PAIRS = (("grid_worker", "grid_worker_b"), ("street_staff", "street_staff_b"))
 CHANGE_PAIRS = (("street_staff", "street_staff_b"),)
 USER_VIEW_PAIRS = (("street_staff", "street_staff_b"),)
@@ -526,7 +548,25 @@ def _wo(w, stage: str = "reported"):
     order = wo.workorder_start(order=order, actor=worker)
     if stage == "in_progress":
         return order
-    return wo.workorder_resolve(order=order, actor=worker, note="已清理。")
+    if stage == "in_progress_photo":  # on-site work: a photo before resolving
+        return wo.workorder_add_note(order=order, actor=worker, note="现场照片", files=[_photo()])
+    return wo.workorder_resolve(order=order, actor=worker, note="已清理。", files=[_photo()])
+
+
+def _photo():
+    from shequ.workorders.tests.factories import photo
+
+    return photo()
+
+
+def _wo_attachment(w) -> Target:
+    """A photo on a case in grid A1a, attached when it was reported."""
+    from shequ.workorders.tests.factories import make_order
+
+    order = make_order(
+        w.city.units["A1a"], w.people["grid_worker"], title=WO_SECRET, files=[_photo()]
+    )
+    return Target({"pk": order.attachments.get().pk}, secret=WO_SECRET)
 
 
 def _wo_target(stage: str, data: dict | None = None, web: bool = False, transition: str = ""):
@@ -541,6 +581,32 @@ def _wo_target(stage: str, data: dict | None = None, web: bool = False, transiti
     return build
 
 
+# --- open311: GeoReport v2, token-authenticated -------------------------------
+
+
+def _open311_case(key: str, params: Callable[[SimpleNamespace, object], dict] | None = None):
+    """A case in grid A1a; ``key`` names it in the URL, ``params`` in the query/body."""
+
+    def build(w) -> Target:
+        order = _wo(w, "reported")
+        kwargs = {"format": "json"}
+        if key:
+            kwargs[key] = order.number
+        # The number: what an intruder must not learn exists (the URL's echo aside).
+        return Target(kwargs, params(w, order) if params else {}, secret=order.number)
+
+    return build
+
+
+def _open311_create(w) -> Target:
+    data = {
+        "service_code": "sanitation",
+        "address_id": w.city.grids["A1a"].pk,
+        "description": WO_SECRET,
+    }
+    return Target({"format": "json"}, data, secret=WO_SECRET)
+
+
 # One row per route name ("namespace:name"; django-ninja names each operation
 # after its function). A new route picks the kind that fits: Public (no login),
 # LoggedIn (own things only), Own (an object of the caller), Staff (a role's
@@ -548,7 +614,7 @@ def _wo_target(stage: str, data: dict | None = None, web: bool = False, transiti
 # in-scope actor and the same kind of actor elsewhere, and a builder for an
 # object in grid A1a / community A1 / street A plus the request data). A route
 # that changes data also needs a row in test_audit.AUDITED_ROUTES.
-ROUTES: dict[str, Public | LoggedIn | Own | Staff | Scoped] = {
+ROUTES: dict[str, Public | LoggedIn | Own | Staff | Scoped | Open311] = {
     # Public: the way in, and the API's description.
     "set_language": Public("language switch"),
     "core:login": Public("login form"),
@@ -644,6 +710,13 @@ ROUTES: dict[str, Public | LoggedIn | Own | Staff | Scoped] = {
     "api:workorder_categories": LoggedIn("the category catalog"),
     "api:workorders": LoggedIn("only cases the caller may see"),
     "api:order_create": LoggedIn("reports only in areas of the caller's own scope"),
+    "api:order_create_multipart": LoggedIn(
+        "reports only in areas of the caller's own scope (multipart twin of order_create)"
+    ),
+    # Multipart: the JSON sweep cannot fill its form; scope (404 outside) is
+    # tested in shequ/workorders/tests/test_attachments.py.
+    "api:order_attachments": LoggedIn("a note with files on a case the caller may handle"),
+    "workorders:attachment_download": Scoped(VIEW_PAIRS, _wo_attachment),
     "api:order_claim": LoggedIn(
         "pooled orders of the caller's own communities; checked by the service"
     ),
@@ -657,12 +730,25 @@ ROUTES: dict[str, Public | LoggedIn | Own | Staff | Scoped] = {
     "api:order_release": Scoped(WO_COMMUNITY_PAIRS, _wo_target("claimed")),
     "api:order_start": Scoped(WO_GRID_PAIRS, _wo_target("dispatched")),
     "api:order_note": Scoped(WO_GRID_PAIRS, _wo_target("dispatched", {"note": "已到现场"})),
-    "api:order_resolve": Scoped(WO_GRID_PAIRS, _wo_target("in_progress", {"note": "已清理"})),
+    "api:order_resolve": Scoped(WO_GRID_PAIRS, _wo_target("in_progress_photo", {"note": "已清理"})),
     "api:order_close": Scoped(WO_COMMUNITY_PAIRS, _wo_target("resolved")),
     "api:order_hand_off": Scoped(
         WO_COMMUNITY_PAIRS,
         _wo_target("front_desk", lambda w: {"to_user_id": w.people["street_staff"].pk}),
     ),
+    # open311: GeoReport v2 (docs/open311.md). No session: the api_key
+    # parameter (a staff account's personal token) decides; the catalog is public.
+    "open311:services": Open311(public=True),
+    "open311:service_definition": Open311(
+        lambda w: Target({"format": "json", "service_code": "sanitation"}), public=True
+    ),
+    "open311:requests": Open311(
+        _open311_case("", lambda w, order: {"service_request_id": order.number}),
+        refused=200,  # the list answers, without grid A1a's case
+        post_target=_open311_create,
+    ),
+    "open311:request_detail": Open311(_open311_case("service_request_id")),
+    "open311:token": Open311(_open311_case("token")),
     # registry export/events/forms
     "registry:resident_export": Staff("grid_worker", lambda w: {"format": "csv"}),
     "registry:resident_edit": Scoped(REGISTRY_CHANGE_PAIRS, _web_resident_edit),
@@ -856,6 +942,92 @@ def test_own_objects_answer_404_to_everyone_else(city, people, route, spec, meth
     assert 200 <= allowed.status_code < 400
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+# --------------------------------------------------------------------------
+# open311: token-authenticated, never by session
+# --------------------------------------------------------------------------
+
+
+def _open311_cases(public: bool) -> list:
+    return [
+        pytest.param(DISCOVERED[name], spec, method, id=f"{name}-{method}")
+        for name, spec in ROUTES.items()
+        if isinstance(spec, Open311) and spec.public == public and name in DISCOVERED
+        for method in DISCOVERED[name].methods
+    ]
+
+
+def _open311_target(spec: Open311, method: str, world: SimpleNamespace) -> Target:
+    if method == "POST" and spec.post_target is not None:
+        return spec.post_target(world)
+    return spec.target(world) if spec.target else Target({"format": "json"})
+
+
+def _open311_send(client, method: str, url: str, data: dict, key: str | None = None):
+    params = {**data, **({"api_key": key} if key else {})}
+    return client.post(url, params) if method == "POST" else client.get(url, params)
+
+
+def _open311_error(response, status: int) -> None:
+    assert response.status_code == status, (response.status_code, response.content[:300])
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert isinstance(body, list) and len(body) == 1, body
+    assert body[0]["code"] == status and body[0]["description"]
+
+
+def _cases_state() -> tuple:
+    from shequ.workorders.models import TimelineEntry, WorkOrder
+
+    return (
+        list(WorkOrder.objects.order_by("pk").values_list("pk", "state", "version")),
+        TimelineEntry.objects.count(),
+    )
+
+
+@pytest.mark.parametrize(("route", "spec", "method"), _open311_cases(public=True))
+def test_open311_catalog_answers_anyone(city, people, route, spec, method):
+    target = _open311_target(spec, method, SimpleNamespace(city=city, people=people))
+    response = _open311_send(client_for(None), method, _url(route, target.kwargs), target.data)
+    assert response.status_code == 200, response.content[:300]
+
+
+@pytest.mark.parametrize("who", [None, "street_staff"])
+@pytest.mark.parametrize(("route", "spec", "method"), _open311_cases(public=False))
+def test_open311_without_api_key_is_403(city, people, who, route, spec, method):
+    """Anonymous, and a logged-in session too: cookies are never a credential here."""
+    target = _open311_target(spec, method, SimpleNamespace(city=city, people=people))
+    before = (state(), _cases_state())
+    client = client_for(people[who] if who else None)
+    response = _open311_send(client, method, _url(route, target.kwargs), target.data)
+    _open311_error(response, 403)
+    assert target.secret not in response.content.decode()
+    assert (state(), _cases_state()) == before
+
+
+@pytest.mark.parametrize(("route", "spec", "method"), _open311_cases(public=False))
+def test_open311_tokens_outside_scope_are_refused(city, people, route, spec, method):
+    target = _open311_target(spec, method, SimpleNamespace(city=city, people=people))
+    url = _url(route, target.kwargs)
+    for actor, intruder in spec.pairs:
+        intruder_key = token_create(user=people[intruder], name="Open311")[1]
+        actor_key = token_create(user=people[actor], name="Open311")[1]
+        before = (state(), _cases_state())
+        refused = _open311_send(client_for(None), method, url, target.data, intruder_key)
+        expected = spec.post_refused if method == "POST" else spec.refused
+        if expected >= 400:
+            _open311_error(refused, expected)
+        assert refused.status_code == expected
+        assert target.secret not in refused.content.decode()
+        assert (state(), _cases_state()) == before, "an out-of-scope request changed data"
+
+        allowed = _open311_send(client_for(None), method, url, target.data, actor_key)
+        assert 200 <= allowed.status_code < 300, (allowed.status_code, allowed.content[:300])
+        if method == "GET":
+            assert target.secret in allowed.content.decode()
+        else:
+            assert _cases_state() != before[1]
 
 
 def test_a_role_outside_scope_cannot_be_revoked_even_when_the_user_is_visible(city, people):

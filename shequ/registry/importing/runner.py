@@ -22,7 +22,6 @@ import tempfile
 import uuid
 from typing import Any
 
-from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -43,6 +42,7 @@ from shequ.registry.importing.models import (
     ImportProblem,
     ImportState,
 )
+from shequ.registry.importing.sealed import open_decrypted, save_encrypted
 from shequ.registry.models import Household, Resident, ResidentTag
 from shequ.registry.services import (
     apply_resident_data,
@@ -127,7 +127,7 @@ class RejectedWriter:
         try:
             self.workbook.save(path)
             with open(path, "rb") as data:
-                return default_storage.save(f"{PRIVATE_DIR}/{uuid.uuid4().hex}.xlsx", File(data))
+                return save_encrypted(f"{PRIVATE_DIR}/{uuid.uuid4().hex}.xlsx", data)
         finally:
             os.unlink(path)
 
@@ -161,7 +161,7 @@ def run_validation(job: ImportJob) -> None:
         actor=job.created_by, duplicate_update=job.duplicate_mode == DuplicateMode.UPDATE
     )
     size = max(job.counts.get("estimated_rows", 0), 1)
-    with default_storage.open(job.stored_file, "rb") as stream:
+    with open_decrypted(job.stored_file) as stream:
         rows = pipeline.parse_rows(
             stream, job.file_kind, pipeline.plans_from(job.mapping), AddressBook(job.area)
         )
@@ -197,7 +197,7 @@ def run_validation(job: ImportJob) -> None:
 def _open_households(job: ImportJob, plans, book) -> dict[tuple[int, str], int]:
     """The index of the last row of each household in the file."""
     last: dict[tuple[int, str], int] = {}
-    with default_storage.open(job.stored_file, "rb") as stream:
+    with open_decrypted(job.stored_file) as stream:
         for row in pipeline.parse_rows(stream, job.file_kind, plans, book):
             if row.key is not None:
                 last[row.key] = row.index
@@ -381,7 +381,7 @@ def run_commit(job: ImportJob) -> None:
             _set(job, progress=min(99, 10 + counts["total"] * 90 // size))
 
     try:
-        with default_storage.open(job.stored_file, "rb") as stream:
+        with open_decrypted(job.stored_file) as stream:
             rows = checker.batched(pipeline.parse_rows(stream, job.file_kind, plans, book))
             if all_or_nothing:
                 with transaction.atomic():

@@ -13,7 +13,6 @@ import os
 import uuid
 from typing import Any
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -32,6 +31,7 @@ from shequ.registry.importing.headers import (
 )
 from shequ.registry.importing.models import CommitMode, DuplicateMode, ImportJob, ImportState
 from shequ.registry.importing.runner import PRIVATE_DIR
+from shequ.registry.importing.sealed import save_encrypted
 
 IMPORT_LEVELS = (Level.COMMUNITY, Level.GRID, Level.ESTATE, Level.BUILDING, Level.UNIT)
 _EDITABLE = (ImportState.UPLOADED, ImportState.VALIDATED)
@@ -101,7 +101,7 @@ def import_job_create(*, actor: User, area: Area, upload) -> ImportJob:
         )
     estimated = reading.estimate_rows(upload, kind)
     upload.seek(0)
-    stored = default_storage.save(f"{PRIVATE_DIR}/{uuid.uuid4().hex}.{kind}", upload)
+    stored = save_encrypted(f"{PRIVATE_DIR}/{uuid.uuid4().hex}.{kind}", upload)
     return ImportJob.objects.create(
         created_by=actor,
         area=area,

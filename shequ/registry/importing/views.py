@@ -2,11 +2,15 @@
 commit → result. Every job page is scoped (another area's job answers 404);
 the progress of a running pass is polled by a small static script."""
 
+import logging
+
+from cryptography.exceptions import InvalidTag
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,7 +19,7 @@ from shequ.core.errors import DomainError
 from shequ.core.exports import XLSX_TYPE
 from shequ.core.views.base import form_error, requires
 from shequ.registry.choices import Action
-from shequ.registry.importing import reading, services
+from shequ.registry.importing import reading, sealed, services
 from shequ.registry.importing.forms import CommitForm, UploadForm, ValidateForm
 from shequ.registry.importing.headers import FIELDS
 from shequ.registry.importing.models import ImportState
@@ -29,6 +33,7 @@ from shequ.registry.importing.selectors import (
 from shequ.registry.importing.template import template_bytes
 from shequ.registry.importing.uploads import cap_uploads
 
+logger = logging.getLogger(__name__)
 PROBLEMS_PER_PAGE = 50
 
 
@@ -197,12 +202,16 @@ def import_status(request, pk: int):
 def rejected_response(job):
     if not job.rejected_file or not default_storage.exists(job.rejected_file):
         raise Http404
-    response = FileResponse(
-        default_storage.open(job.rejected_file, "rb"),
-        as_attachment=True,
-        filename=f"rejected-rows-{job.pk}.xlsx",
-        content_type=XLSX_TYPE,
+    try:  # decrypted on the fly; a damaged or foreign file is not served
+        chunks = sealed.decrypted_chunks(job.rejected_file)
+    except InvalidTag:
+        logger.error("rejected-rows file of import job %s does not decrypt", job.pk)
+        raise Http404 from None
+    response = StreamingHttpResponse(chunks, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"rejected-rows-{job.pk}.xlsx"
     )
+    response["Content-Length"] = str(sealed.plain_size(job.rejected_file))
     response["Cache-Control"] = "no-store"
     return response
 

@@ -14,6 +14,7 @@ from shequ.core.choices import AccountKind
 from shequ.core.errors import Forbidden, InvalidInput
 from shequ.core.models import User
 from shequ.core.scoping import can
+from shequ.workorders import media
 from shequ.workorders.choices import (
     Action,
     DispatchTarget,
@@ -22,7 +23,7 @@ from shequ.workorders.choices import (
     TriageClass,
 )
 from shequ.workorders.errors import AlreadyClaimed, IllegalTransition, StaleVersion
-from shequ.workorders.models import Department, WorkOrder
+from shequ.workorders.models import Attachment, AttachmentKind, Department, WorkOrder
 from shequ.workorders.permissions import may
 from shequ.workorders.services._common import (
     _apply,
@@ -207,29 +208,65 @@ def workorder_add_note(
     note: str,
     public: bool = True,
     expected_version: int | None = None,
+    files=None,
 ) -> WorkOrder:
-    """A progress note from the handler, the owner or staff of the area.
-    Non-public notes are for staff only."""
+    """A progress note from the handler, the owner or staff of the area, with
+    optional photos and videos (``files``: uploaded files, checked by
+    ``media``). Non-public notes, and their files, are for staff only."""
     order = _fresh(order)
     _check(order, "note", actor, expected_version)
     note = _text(note, field="note", limit=4000, required=True)
+    prepared = media.prepare_all(files, actor)
     order = _apply(order, "note", expected_version=expected_version)
-    _entry(order, EntryKind.NOTE, actor, note, public=public)
-    _audit(order, actor, "note", order.state)
+    entry = _entry(order, EntryKind.NOTE, actor, note, public=public, files=len(prepared))
+    media.store(prepared, order=order, entry=entry, user=actor)
+    _audit(order, actor, "note", order.state, files=len(prepared))
     return order
+
+
+def _has_site_photo(order: WorkOrder) -> bool:
+    """A photo on a progress note since the work (last) started."""
+    started = (
+        order.timeline.filter(kind=EntryKind.STARTED).order_by("-at", "-id").values("at").first()
+    )
+    photos = Attachment.objects.filter(
+        order=order, kind=AttachmentKind.PHOTO, entry__kind=EntryKind.NOTE
+    )
+    if started:
+        photos = photos.filter(entry__at__gte=started["at"])
+    return photos.exists()
 
 
 @transaction.atomic
 def workorder_resolve(
-    *, order: WorkOrder, actor: User | None, note: str, expected_version: int | None = None
+    *,
+    order: WorkOrder,
+    actor: User | None,
+    note: str,
+    expected_version: int | None = None,
+    files=None,
 ) -> WorkOrder:
-    """The handler finishes the work; a result note is required."""
+    """The handler finishes the work; a result note is required, and for
+    on-site work (``Category.requires_photo_on_resolve``) a photo: with the
+    result, or on a progress note since the work started."""
     order = _fresh(order)
     _check(order, "resolve", actor, expected_version)
     note = _text(note, field="note", limit=4000, required=True)
+    prepared = media.prepare_all(files, actor)
+    if (
+        order.category.requires_photo_on_resolve
+        and not any(p.detected.kind == AttachmentKind.PHOTO for p in prepared)
+        and not _has_site_photo(order)
+    ):
+        raise InvalidInput(
+            _("该类别为现场处置，办结时须上传至少一张现场照片。"),
+            field="files",
+            code="photo_required",
+        )
     order = _apply(order, "resolve", expected_version=expected_version, resolved_at=timezone.now())
-    _entry(order, EntryKind.RESOLVED, actor, note)
-    _audit(order, actor, "resolve", State.IN_PROGRESS)
+    entry = _entry(order, EntryKind.RESOLVED, actor, note, files=len(prepared))
+    media.store(prepared, order=order, entry=entry, user=actor)
+    _audit(order, actor, "resolve", State.IN_PROGRESS, files=len(prepared))
     return order
 
 

@@ -26,6 +26,19 @@ def ensure_default_categories() -> None:
     importlib.import_module("shequ.workorders.migrations.0002_default_categories").add_defaults(
         apps, None
     )
+    importlib.import_module("shequ.workorders.migrations.0003_attachments").mark_on_site(apps, None)
+
+
+def photo(name: str = "现场.jpg", size: tuple[int, int] = (32, 24)):
+    """A small JPEG upload generated on the spot (closing on-site work needs one)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (40, 120, 60)).save(buffer, format="JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
 def category(code: str = "sanitation") -> Category:
@@ -77,7 +90,7 @@ def claimed(area: Area, claimant: User, reporter: User | None = None) -> WorkOrd
 def closed(area: Area, handler: User, reporter: User) -> WorkOrder:
     order = dispatched(area, handler, reporter)
     order = workorder_start(order=order, actor=handler)
-    order = workorder_resolve(order=order, actor=handler, note="已清运。")
+    order = workorder_resolve(order=order, actor=handler, note="已清运。", files=[photo()])
     return workorder_close(order=order, actor=None)
 
 

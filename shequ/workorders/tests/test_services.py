@@ -32,6 +32,7 @@ from shequ.workorders.tests.factories import (
     dispatched,
     make_department,
     make_order,
+    photo,
     pooled,
 )
 
@@ -56,7 +57,7 @@ def test_an_incident_from_report_to_rating(city, people):
     order = workorder_add_note(order=order, actor=worker, note="已联系物业。")
     with pytest.raises(InvalidInput):
         workorder_resolve(order=order, actor=worker, note="  ")
-    order = workorder_resolve(order=order, actor=worker, note="已清运。")
+    order = workorder_resolve(order=order, actor=worker, note="已清运。", files=[photo()])
     order = workorder_close(order=order, actor=community)
     order = workorder_rate(order=order, actor=worker, rating=5, comment="及时")
     assert order.state == State.CLOSED and order.rating == 5
@@ -182,7 +183,7 @@ def _in_state(city, people, state):
         return workorder_start(order=dispatched(area, worker, resident), actor=worker)
     if state == State.RESOLVED:
         order = workorder_start(order=dispatched(area, worker, resident), actor=worker)
-        return workorder_resolve(order=order, actor=worker, note="完成")
+        return workorder_resolve(order=order, actor=worker, note="完成", files=[photo()])
     if state == State.CLOSED:
         return closed(area, worker, resident)
     if state == State.REOPENED:
@@ -204,7 +205,7 @@ def _fire(name, order, people):
         "release": lambda: workorder_release(order=order, actor=community),
         "start": lambda: workorder_start(order=order, actor=None),
         "note": lambda: workorder_add_note(order=order, actor=community, note="进展"),
-        "resolve": lambda: workorder_resolve(order=order, actor=None, note="完成"),
+        "resolve": lambda: workorder_resolve(order=order, actor=None, note="完成", files=[photo()]),
         "close": lambda: workorder_close(order=order, actor=community, note="关闭"),
         "rate": lambda: workorder_rate(order=order, actor=people["resident"], rating=4),
         "hand_off": lambda: workorder_hand_off(
@@ -294,6 +295,7 @@ def test_the_wrong_actor_is_refused(city, people, who, name):
             order=workorder_start(order=dispatched(area, people["grid_worker"]), actor=None),
             actor=None,
             note="x",
+            files=[photo()],
         ),
     }[name]()
     actor = people[who]
@@ -363,7 +365,7 @@ def test_a_low_rating_reopens_once(city, people):
     order = workorder_triage(order=order, actor=community, triage_class=TriageClass.MINOR)
     order = workorder_dispatch(order=order, actor=community, to="grid", handler=worker)
     order = workorder_start(order=order, actor=worker)
-    order = workorder_resolve(order=order, actor=worker, note="再次清理。")
+    order = workorder_resolve(order=order, actor=worker, note="再次清理。", files=[photo()])
     order = workorder_close(order=order, actor=community)
     order = workorder_rate(order=order, actor=resident, rating=1)
     assert order.state == State.CLOSED and order.rating == 1 and order.reopened_count == 1

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.storage import default_storage
 from openpyxl import load_workbook
 
+from shequ.core.crypto import decrypt_bytes
 from shequ.core.errors import InvalidInput
 from shequ.core.models import AuditEntry
 from shequ.registry.importing import runner, services
@@ -111,7 +112,7 @@ def test_rejected_rows_download_has_a_reason_column_and_neutralised_cells(city, 
     job = _checked(run, city, people)
     job = run(services.import_job_commit, actor=people["grid_worker"], job=job, mode="valid_only")
     with default_storage.open(job.rejected_file, "rb") as handle:
-        workbook = load_workbook(io.BytesIO(handle.read()))
+        workbook = load_workbook(io.BytesIO(decrypt_bytes(handle.read())))
     sheet = workbook["居民"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][-1] == "原因"
