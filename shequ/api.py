@@ -6,7 +6,6 @@ language (Accept-Language; Chinese by default), ``fields`` maps a field name
 to its messages.
 """
 
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -45,7 +44,11 @@ def _nul_paths(value, path=()):
     if isinstance(value, str):
         return [path] if "\x00" in value else []
     if isinstance(value, dict):
-        return [p for key, item in value.items() for p in _nul_paths(item, (*path, key)) + _nul_paths(key, path)]
+        return [
+            p
+            for key, item in value.items()
+            for p in _nul_paths(item, (*path, key)) + _nul_paths(key, path)
+        ]
     if isinstance(value, list):
         return [p for index, item in enumerate(value) for p in _nul_paths(item, (*path, index))]
     return []
@@ -82,14 +85,20 @@ api = NinjaAPI(
 
 def error(request, status: int, code: str, message, fields: dict | None = None):
     return api.create_response(
-        request, {"error": {"code": code, "message": str(message), "fields": fields or {}}}, status=status
+        request,
+        {"error": {"code": code, "message": str(message), "fields": fields or {}}},
+        status=status,
     )
 
 
 def _field_errors(errors: list[dict]) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for item in errors:
-        loc = [str(part) for part in item.get("loc", []) if part not in ("body", "query", "path", "payload")]
+        loc = [
+            str(part)
+            for part in item.get("loc", [])
+            if part not in ("body", "query", "path", "payload")
+        ]
         name = ".".join(loc) or "__all__"
         fields.setdefault(name, []).append(_translate_pydantic(item))
     return fields
@@ -119,7 +128,9 @@ def _translate_pydantic(item: dict) -> str:
 
 @api.exception_handler(ValidationError)
 def on_validation(request, exc: ValidationError):
-    return error(request, 400, "invalid", _("提交的数据有误，请检查后重试。"), _field_errors(exc.errors))
+    return error(
+        request, 400, "invalid", _("提交的数据有误，请检查后重试。"), _field_errors(exc.errors)
+    )
 
 
 @api.exception_handler(DomainError)
@@ -150,7 +161,17 @@ def on_too_big(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    codes = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type", 429: "rate_limited"}
+    codes = {
+        400: "bad_request",
+        401: "unauthenticated",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        413: "too_large",
+        415: "unsupported_media_type",
+        429: "rate_limited",
+    }
     if exc.status_code == 400 and str(exc.message).startswith("Cannot parse request body"):
         return error(request, 400, "malformed_json", _("请求内容不是有效的 JSON。"))
     return error(request, exc.status_code, codes.get(exc.status_code, "error"), exc.message)

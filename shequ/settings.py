@@ -111,7 +111,10 @@ AUTH_USER_MODEL = "core.User"
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["SHEQU_CACHE_URL"]}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["SHEQU_CACHE_URL"],
+        }
         if os.environ.get("SHEQU_CACHE_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

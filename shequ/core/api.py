@@ -1,6 +1,5 @@
 """Core's REST routes: who am I, tokens, the area tree, the audit log."""
 
-
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import Http404
@@ -76,10 +75,22 @@ def _require(request, action: str) -> None:
 def me(request):
     user = request.user
     user.roles_list = list(user.roles.select_related("area"))
-    return MeOut(id=user.pk, username=user.username, full_name=user.full_name, kind=user.kind, roles=user.roles_list)
+    return MeOut(
+        id=user.pk,
+        username=user.username,
+        full_name=user.full_name,
+        kind=user.kind,
+        roles=user.roles_list,
+    )
 
 
-@router.post("auth/tokens", auth=None, response={201: TokenCreatedOut, **ERRORS}, summary="用账户密码换取访问令牌", tags=["auth"])
+@router.post(
+    "auth/tokens",
+    auth=None,
+    response={201: TokenCreatedOut, **ERRORS},
+    summary="用账户密码换取访问令牌",
+    tags=["auth"],
+)
 def token_issue(request, payload: TokenIn):
     """Exchange credentials (and a TOTP code for accounts that need one) for a
     personal token. Failures count towards the same lockout as the web login."""
@@ -89,23 +100,48 @@ def token_issue(request, payload: TokenIn):
             from shequ.core.auth.views import lockout_response
 
             return lockout_response(request)
-        return 401, {"error": {"code": "invalid_credentials", "message": _("用户名/手机号或密码不正确。"), "fields": {}}}
+        return 401, {
+            "error": {
+                "code": "invalid_credentials",
+                "message": _("用户名/手机号或密码不正确。"),
+                "fields": {},
+            }
+        }
     if user.must_change_password or user.password_expired():
-        return 403, {"error": {"code": "password_change_required", "message": _("请先登录网页修改初始密码。"), "fields": {}}}
+        return 403, {
+            "error": {
+                "code": "password_change_required",
+                "message": _("请先登录网页修改初始密码。"),
+                "fields": {},
+            }
+        }
     if needs_otp(user):
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
         if device is None or not payload.otp or not device.verify_token(payload.otp):
-            return 403, {"error": {"code": "otp_required", "message": _("此账户须提供正确的动态口令。"), "fields": {"otp": [_("动态口令不正确。")]}}}
+            return 403, {
+                "error": {
+                    "code": "otp_required",
+                    "message": _("此账户须提供正确的动态口令。"),
+                    "fields": {"otp": [_("动态口令不正确。")]},
+                }
+            }
     token, plain = token_create(user=user, name=payload.name, days=payload.days)
     return 201, TokenCreatedOut(token=plain, **TokenOut.from_orm(token).dict())
 
 
-@router.get("auth/tokens", response={200: list[TokenOut], **ERRORS}, summary="我的访问令牌", tags=["auth"])
+@router.get(
+    "auth/tokens", response={200: list[TokenOut], **ERRORS}, summary="我的访问令牌", tags=["auth"]
+)
 def token_list(request):
     return list(ApiToken.objects.filter(user=request.user))
 
 
-@router.delete("auth/tokens/{token_id}", response={200: TokenOut, **ERRORS}, summary="吊销访问令牌", tags=["auth"])
+@router.delete(
+    "auth/tokens/{token_id}",
+    response={200: TokenOut, **ERRORS},
+    summary="吊销访问令牌",
+    tags=["auth"],
+)
 def token_delete(request, token_id: int):
     token = ApiToken.objects.filter(pk=token_id, user=request.user).first()
     if token is None:
@@ -119,7 +155,12 @@ class AreaFilters(Schema):
     q: str = Field("", max_length=50)
 
 
-@router.get("areas", response={200: list[AreaOut], **ERRORS}, summary="区域列表（仅本人辖区）", tags=["areas"])
+@router.get(
+    "areas",
+    response={200: list[AreaOut], **ERRORS},
+    summary="区域列表（仅本人辖区）",
+    tags=["areas"],
+)
 @paginate(PagePagination)
 def areas(request, filters: Query[AreaFilters]):
     _require(request, Action.AREA_VIEW)
@@ -127,32 +168,52 @@ def areas(request, filters: Query[AreaFilters]):
     return area_list(actor=request.user, parent=parent, level=filters.level, query=filters.q)
 
 
-@router.get("areas/{area_id}", response={200: AreaOut, **ERRORS}, summary="区域详情", tags=["areas"])
+@router.get(
+    "areas/{area_id}", response={200: AreaOut, **ERRORS}, summary="区域详情", tags=["areas"]
+)
 def area_detail(request, area_id: int):
     return area_get(actor=request.user, pk=area_id)
 
 
-@router.get("areas/{area_id}/counts", response={200: AreaCountsOut, **ERRORS}, summary="区域统计", tags=["areas"])
+@router.get(
+    "areas/{area_id}/counts",
+    response={200: AreaCountsOut, **ERRORS},
+    summary="区域统计",
+    tags=["areas"],
+)
 def area_counts_view(request, area_id: int):
     area = area_get(actor=request.user, pk=area_id)
-    return {"id": area.pk, "counts": area_counts(areas=[area])[area.pk], "below_by_level": area_children_by_level(area=area)}
+    return {
+        "id": area.pk,
+        "counts": area_counts(areas=[area])[area.pk],
+        "below_by_level": area_children_by_level(area=area),
+    }
 
 
 @router.post("areas", response={201: AreaOut, **ERRORS}, summary="新增区域", tags=["areas"])
 def area_new(request, payload: AreaCreateIn):
     _require(request, Action.AREA_CHANGE)
     parent = area_get(actor=request.user, pk=payload.parent_id)
-    return 201, area_create(actor=request.user, parent=parent, level=payload.level, code=payload.code, name=payload.name)
+    return 201, area_create(
+        actor=request.user, parent=parent, level=payload.level, code=payload.code, name=payload.name
+    )
 
 
-@router.patch("areas/{area_id}", response={200: AreaOut, **ERRORS}, summary="修改区域名称或编码", tags=["areas"])
+@router.patch(
+    "areas/{area_id}",
+    response={200: AreaOut, **ERRORS},
+    summary="修改区域名称或编码",
+    tags=["areas"],
+)
 def area_patch(request, area_id: int, payload: AreaPatchIn):
     _require(request, Action.AREA_CHANGE)
     area = area_get(actor=request.user, pk=area_id)
     return area_update(actor=request.user, area=area, name=payload.name, code=payload.code)
 
 
-@router.post("areas/{area_id}/move", response={200: AreaOut, **ERRORS}, summary="移动区域", tags=["areas"])
+@router.post(
+    "areas/{area_id}/move", response={200: AreaOut, **ERRORS}, summary="移动区域", tags=["areas"]
+)
 def area_move_route(request, area_id: int, payload: AreaMoveIn):
     _require(request, Action.AREA_CHANGE)
     area = area_get(actor=request.user, pk=area_id)
@@ -167,14 +228,21 @@ class AuditFilters(Schema):
     actor: str | None = Field(None, max_length=150)
 
 
-@router.get("audit", response={200: list[AuditEntryOut], **ERRORS}, summary="审计日志（仅审计管理员）", tags=["audit"])
+@router.get(
+    "audit",
+    response={200: list[AuditEntryOut], **ERRORS},
+    summary="审计日志（仅审计管理员）",
+    tags=["audit"],
+)
 @paginate(PagePagination)
 def audit(request, filters: Query[AuditFilters]):
     _require(request, Action.AUDIT_VIEW)
     from shequ.core.choices import AuditEvent
     from shequ.core.services.audit import audit_record
 
-    audit_record(event=AuditEvent.AUDIT_QUERY, actor=request.user, detail={"filters": filters.dict(), "channel": "api"})
+    audit_record(
+        event=AuditEvent.AUDIT_QUERY,
+        actor=request.user,
+        detail={"filters": filters.dict(), "channel": "api"},
+    )
     return audit_list(actor=request.user, filters=filters.dict())
-
-

@@ -24,11 +24,20 @@ def no_superusers(app_configs, **kwargs):
             User.objects.filter(is_active=True)
             .filter(is_superuser=True)
             .values_list("username", flat=True)[:5]
-        ) + list(User.objects.filter(is_active=True, username__in=DEFAULT_NAMES).values_list("username", flat=True)[:5])
+        ) + list(
+            User.objects.filter(is_active=True, username__in=DEFAULT_NAMES).values_list(
+                "username", flat=True
+            )[:5]
+        )
     except DatabaseError:
         return []
     if bad:
-        return [Error(f"Active superuser or default-named accounts: {', '.join(sorted(set(bad)))}", id="gov.E001")]
+        return [
+            Error(
+                f"Active superuser or default-named accounts: {', '.join(sorted(set(bad)))}",
+                id="gov.E001",
+            )
+        ]
     return []
 
 
@@ -38,7 +47,12 @@ def no_development_secrets(app_configs, **kwargs):
     if settings.SECRET_KEY == settings.DEV_SECRET_KEY:
         errors.append(Error("SHEQU_SECRET_KEY is the public development key.", id="gov.E003"))
     if "SHEQU_FIELD_KEYS" not in os.environ:
-        errors.append(Error("SHEQU_FIELD_KEYS is not set; personal data would use the development key.", id="gov.E003"))
+        errors.append(
+            Error(
+                "SHEQU_FIELD_KEYS is not set; personal data would use the development key.",
+                id="gov.E003",
+            )
+        )
     if "SHEQU_BLIND_INDEX_KEY" not in os.environ:
         errors.append(Error("SHEQU_BLIND_INDEX_KEY is not set.", id="gov.E003"))
     return errors
@@ -47,7 +61,12 @@ def no_development_secrets(app_configs, **kwargs):
 @register(Tags.security)
 def audit_retention(app_configs, **kwargs):
     if settings.AUDIT_RETENTION_DAYS < 180:
-        return [Error("SHEQU_AUDIT_RETENTION_DAYS must be at least 180 (网络安全法第二十一条).", id="gov.E004")]
+        return [
+            Error(
+                "SHEQU_AUDIT_RETENTION_DAYS must be at least 180 (网络安全法第二十一条).",
+                id="gov.E004",
+            )
+        ]
     return []
 
 
@@ -55,8 +74,16 @@ def audit_retention(app_configs, **kwargs):
 def transport_encryption(app_configs, **kwargs):
     warnings = []
     db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("postgresql") and db.get("OPTIONS", {}).get("sslmode") not in {"verify-full", "verify-ca"}:
-        warnings.append(Warning("PostgreSQL connection does not verify TLS (add ?sslmode=verify-full to DATABASE_URL).", id="gov.W007"))
+    if db["ENGINE"].endswith("postgresql") and db.get("OPTIONS", {}).get("sslmode") not in {
+        "verify-full",
+        "verify-ca",
+    }:
+        warnings.append(
+            Warning(
+                "PostgreSQL connection does not verify TLS (add ?sslmode=verify-full to DATABASE_URL).",
+                id="gov.W007",
+            )
+        )
     cache = settings.CACHES["default"].get("LOCATION", "")
     if isinstance(cache, str) and cache.startswith("redis://"):
         warnings.append(Warning("Redis cache without TLS (use rediss://).", id="gov.W007"))

@@ -14,7 +14,9 @@ class DomainError(Exception):
     status = 400
     default_message = _("操作无法完成。")
 
-    def __init__(self, message: str | None = None, *, field: str | None = None, code: str | None = None):
+    def __init__(
+        self, message: str | None = None, *, field: str | None = None, code: str | None = None
+    ):
         self.message = message or self.default_message
         self.field = field
         if code:

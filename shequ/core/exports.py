@@ -30,7 +30,11 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, int | float):
         return value
     if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if timezone.is_aware(value) else value
+        return (
+            timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+            if timezone.is_aware(value)
+            else value
+        )
     if isinstance(value, date):
         return value
     if isinstance(value, dict | list):
@@ -47,7 +51,13 @@ def _watermark(request: HttpRequest) -> str:
 
 
 def spreadsheet_response(
-    *, fmt: str, filename: str, headers: list[str], rows: Iterable[list[Any]], request: HttpRequest, title: str
+    *,
+    fmt: str,
+    filename: str,
+    headers: list[str],
+    rows: Iterable[list[Any]],
+    request: HttpRequest,
+    title: str,
 ) -> HttpResponse:
     """Build the file in memory-light streaming mode and answer it as a download.
 
@@ -74,7 +84,9 @@ def spreadsheet_response(
         workbook.properties.creator = request.user.get_username()
         workbook.properties.title = str(title)
         workbook.properties.description = mark
-        workbook.custom_doc_props.append(StringProperty(name="request_id", value=getattr(request, "request_id", "")))
+        workbook.custom_doc_props.append(
+            StringProperty(name="request_id", value=getattr(request, "request_id", ""))
+        )
         sheet = workbook.create_sheet(title=str(title)[:31])
         sheet.append([f"{title} · {mark}"])
         sheet.append(headers)

@@ -48,7 +48,9 @@ class RoleGrantForm(forms.Form):
 
 
 class PasswordResetForm(forms.Form):
-    temporary_password = forms.CharField(label=_("临时密码"), strip=False, widget=forms.PasswordInput)
+    temporary_password = forms.CharField(
+        label=_("临时密码"), strip=False, widget=forms.PasswordInput
+    )
 
 
 class AuditFilterForm(forms.Form):
@@ -57,8 +59,12 @@ class AuditFilterForm(forms.Form):
     )
     actor = forms.CharField(label=_("操作人"), max_length=150, required=False)
     source_ip = forms.GenericIPAddressField(label=_("来源地址"), required=False)
-    since = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class TokenForm(forms.Form):

@@ -120,7 +120,10 @@ class SessionPolicyMiddleware:
         session = request.session
         seen = datetime.fromisoformat(session[SEEN_KEY])
         started = datetime.fromisoformat(session.get(STARTED_KEY, session[SEEN_KEY]))
-        if now - seen > settings.SESSION_IDLE_TIMEOUT or now - started > settings.SESSION_ABSOLUTE_LIFETIME:
+        if (
+            now - seen > settings.SESSION_IDLE_TIMEOUT
+            or now - started > settings.SESSION_ABSOLUTE_LIFETIME
+        ):
             from shequ.core.services.audit import audit_record
 
             audit_record(event=AuditEvent.SESSION_EXPIRED, actor=request.user, obj=request.user)
@@ -133,12 +136,21 @@ class SessionPolicyMiddleware:
         if self._superseded(request):
             from shequ.core.services.audit import audit_record
 
-            audit_record(event=AuditEvent.SESSION_EXPIRED, actor=request.user, obj=request.user, detail={"reason": "superseded"})
+            audit_record(
+                event=AuditEvent.SESSION_EXPIRED,
+                actor=request.user,
+                obj=request.user,
+                detail={"reason": "superseded"},
+            )
             logout(request)
             context.current().user = None
             if is_api(request):
-                return _deny(request, "session_superseded", _("您的账户已在其他地方登录，本会话已结束。"))
-            messages.info(request, _("您的账户已在其他地方登录，本会话已结束。如非本人操作，请立即修改密码。"))
+                return _deny(
+                    request, "session_superseded", _("您的账户已在其他地方登录，本会话已结束。")
+                )
+            messages.info(
+                request, _("您的账户已在其他地方登录，本会话已结束。如非本人操作，请立即修改密码。")
+            )
             return redirect(reverse("core:login"))
         if (now - seen).total_seconds() > _TOUCH_SECONDS:
             session[SEEN_KEY] = now.isoformat()
@@ -155,13 +167,15 @@ class SessionPolicyMiddleware:
             return redirect("core:password_change")
         return None
 
-
     @staticmethod
     def _superseded(request: HttpRequest) -> bool:
         user = request.user
         if not (user_roles(user) & set(settings.SINGLE_SESSION_ROLES)):
             return False
-        return bool(user.current_session_key) and user.current_session_key != request.session.session_key
+        return (
+            bool(user.current_session_key)
+            and user.current_session_key != request.session.session_key
+        )
 
 
 def needs_otp(user) -> bool:

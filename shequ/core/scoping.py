@@ -80,7 +80,9 @@ def path_filter(paths: list[str], path_field: str) -> Q:
     return condition
 
 
-def restrict(queryset: QuerySet, user: User, action: str, path_field: str | None = None) -> QuerySet:
+def restrict(
+    queryset: QuerySet, user: User, action: str, path_field: str | None = None
+) -> QuerySet:
     """Narrow ``queryset`` to the rows ``user`` may ``action``.
 
     ``path_field`` names the field holding the row's area path; models declare

@@ -13,7 +13,9 @@ from shequ.core.scoping import get_scoped_or_404, path_filter, restrict, scope_p
 from shequ.core.services.audit import audit_access_denied
 
 
-def area_list(*, actor: User, parent: Area | None = None, level: str | None = None, query: str = "") -> QuerySet[Area]:
+def area_list(
+    *, actor: User, parent: Area | None = None, level: str | None = None, query: str = ""
+) -> QuerySet[Area]:
     areas = restrict(Area.objects.all(), actor, Action.AREA_VIEW)
     if parent is not None:
         areas = areas.filter(parent=parent)
@@ -44,7 +46,12 @@ def _counter_sources() -> list[tuple[str, object, QuerySet, str]]:
     sources = [("areas", None, Area.objects.all(), "path")]
     for counter in registry.area_counters:
         sources.append(
-            (counter.key, counter.label, counter.model._default_manager.filter(**counter.filters), counter.path_field)
+            (
+                counter.key,
+                counter.label,
+                counter.model._default_manager.filter(**counter.filters),
+                counter.path_field,
+            )
         )
     return sources
 
@@ -64,7 +71,9 @@ def area_counts(*, areas: list[Area]) -> dict[int, dict[str, int]]:
             aggregates[f"n{area.pk}"] = Count("pk", filter=below)
         union = Q()
         for area in areas:
-            union |= Q(**{field: area.path}) | Q(**{f"{field}__startswith": area.path + PATH_SEPARATOR})
+            union |= Q(**{field: area.path}) | Q(
+                **{f"{field}__startswith": area.path + PATH_SEPARATOR}
+            )
         totals = queryset.filter(union).aggregate(**aggregates)
         for area in areas:
             counts[area.pk][key] = totals[f"n{area.pk}"]
@@ -143,7 +152,11 @@ def audit_list(*, actor: User, filters: dict | None = None) -> QuerySet[AuditEnt
 
 
 def approval_list(*, actor: User, state: str | None = "pending") -> QuerySet[ApprovalRequest]:
-    approvals = restrict(ApprovalRequest.objects.select_related("requested_by", "decided_by"), actor, Action.ROLE_MANAGE)
+    approvals = restrict(
+        ApprovalRequest.objects.select_related("requested_by", "decided_by"),
+        actor,
+        Action.ROLE_MANAGE,
+    )
     if state:
         approvals = approvals.filter(state=state)
     return approvals.order_by("-requested_at")

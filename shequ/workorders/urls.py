@@ -10,8 +10,6 @@ urlpatterns = [
     path("pool/", views.pool, name="pool"),
     path("report/", views.report, name="report"),
     path("<int:pk>/", views.order_detail, name="order_detail"),
-    path(
-        "attachments/<int:pk>/", attachments.attachment_download, name="attachment_download"
-    ),
+    path("attachments/<int:pk>/", attachments.attachment_download, name="attachment_download"),
     path("<int:pk>/<slug:transition>/", views.order_act, name="order_act"),
 ]

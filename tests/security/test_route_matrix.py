@@ -297,11 +297,17 @@ def _password_reset(w) -> Target:
 
 
 def _user_edit(w) -> Target:
-    return Target(_subject(w).kwargs, {"full_name": "改过的名字", "mobile": ""}, secret=w.people["grid_worker"].username)
+    return Target(
+        _subject(w).kwargs,
+        {"full_name": "改过的名字", "mobile": ""},
+        secret=w.people["grid_worker"].username,
+    )
 
 
 def _otp_reset(w) -> Target:
-    return Target(_subject(w).kwargs, {"reason": "手机丢失"}, secret=w.people["grid_worker"].username)
+    return Target(
+        _subject(w).kwargs, {"reason": "手机丢失"}, secret=w.people["grid_worker"].username
+    )
 
 
 def _user_unlock(w) -> Target:
@@ -397,8 +403,6 @@ def _import(data: dict | None = None, web: bool = False):
         return Target({"pk" if web else "job_id": job.pk}, data or {}, secret=IMPORT_FILE)
 
     return build
-
-
 
 
 # registry export/events/forms: builders for the ledger's edit, life-event and export routes.

@@ -24,7 +24,9 @@ def on_login(sender, request, user, **kwargs) -> None:
         start_session_clock(request)
         if request.session.session_key is None:
             request.session.save()
-        type(user).objects.filter(pk=user.pk).update(current_session_key=request.session.session_key)
+        type(user).objects.filter(pk=user.pk).update(
+            current_session_key=request.session.session_key
+        )
         user.current_session_key = request.session.session_key
     context.current().user = user
     audit_record(event=AuditEvent.LOGIN, actor=user, obj=user)

@@ -45,7 +45,9 @@ class OtpForm(forms.Form):
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(label=_("当前密码"), strip=False, widget=forms.PasswordInput)
     new_password1 = forms.CharField(label=_("新密码"), strip=False, widget=forms.PasswordInput)
-    new_password2 = forms.CharField(label=_("再次输入新密码"), strip=False, widget=forms.PasswordInput)
+    new_password2 = forms.CharField(
+        label=_("再次输入新密码"), strip=False, widget=forms.PasswordInput
+    )
 
     def __init__(self, user, *args, **kwargs):
         self.user = user

@@ -18,7 +18,11 @@ def _is_staff(user) -> bool:
 
 class AccountKindLengthValidator:
     def validate(self, password: str, user=None) -> None:
-        minimum = settings.STAFF_PASSWORD_MIN_LENGTH if _is_staff(user) else settings.RESIDENT_PASSWORD_MIN_LENGTH
+        minimum = (
+            settings.STAFF_PASSWORD_MIN_LENGTH
+            if _is_staff(user)
+            else settings.RESIDENT_PASSWORD_MIN_LENGTH
+        )
         if len(password) < minimum:
             raise ValidationError(
                 _("密码至少需要 %(min)d 个字符。") % {"min": minimum}, code="password_too_short"
@@ -31,7 +35,12 @@ class AccountKindLengthValidator:
         }
 
 
-CLASSES = (re.compile(r"[a-z]"), re.compile(r"[A-Z]"), re.compile(r"\d"), re.compile(r"[^a-zA-Z\d]"))
+CLASSES = (
+    re.compile(r"[a-z]"),
+    re.compile(r"[A-Z]"),
+    re.compile(r"\d"),
+    re.compile(r"[^a-zA-Z\d]"),
+)
 
 
 class CharacterClassValidator:
@@ -70,12 +79,16 @@ class PersonalContextValidator:
                 raise ValidationError(_("密码不能包含姓名拼音。"), code="password_has_name")
         # ``id_number_hint`` is set by callers that know the person's ID number
         # (resident accounts linked to the registry).
-        digits_sources = [getattr(user, "mobile", None) or "", getattr(user, "id_number_hint", "") or ""]
+        digits_sources = [
+            getattr(user, "mobile", None) or "",
+            getattr(user, "id_number_hint", "") or "",
+        ]
         for source in digits_sources:
             for start in range(0, max(len(source) - 5, 0)):
                 if source[start : start + 6] in password:
                     raise ValidationError(
-                        _("密码不能包含手机号或身份证号中的连续数字。"), code="password_has_personal_digits"
+                        _("密码不能包含手机号或身份证号中的连续数字。"),
+                        code="password_has_personal_digits",
                     )
 
     def get_help_text(self) -> str:

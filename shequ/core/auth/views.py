@@ -31,7 +31,9 @@ from shequ.core.services.users import password_change
 
 def _next_url(request, default: str = "core:home"):
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         return target
     return default
 
@@ -45,7 +47,9 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         login(request, form.user, backend="shequ.core.auth.backends.UsernameOrMobileBackend")
         return redirect(_next_url(request))
-    return render(request, "registration/login.html", {"form": form, "next": request.GET.get("next", "")})
+    return render(
+        request, "registration/login.html", {"form": form, "next": request.GET.get("next", "")}
+    )
 
 
 def lockout_response(request, credentials=None, *args, **kwargs):
@@ -60,8 +64,12 @@ def lockout_response(request, credentials=None, *args, **kwargs):
         minutes,
     ) % {"minutes": minutes}
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": {"code": "locked_out", "message": message, "fields": {}}}, status=429)
-    return render(request, "registration/login.html", {"form": form, "locked_message": message}, status=429)
+        return JsonResponse(
+            {"error": {"code": "locked_out", "message": message, "fields": {}}}, status=429
+        )
+    return render(
+        request, "registration/login.html", {"form": form, "locked_message": message}, status=429
+    )
 
 
 @require_POST
@@ -86,9 +94,9 @@ def otp_view(request):
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     setup = device is None
     if setup:
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
-            user=user, name="default", confirmed=False
-        )
+        device = TOTPDevice.objects.filter(
+            user=user, confirmed=False
+        ).first() or TOTPDevice.objects.create(user=user, name="default", confirmed=False)
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
@@ -100,7 +108,9 @@ def otp_view(request):
             audit_record(event=AuditEvent.OTP_VERIFIED, actor=user, obj=user)
             return redirect(_next_url(request))
         audit_record(event=AuditEvent.OTP_FAILED, actor=user, obj=user, outcome=False)
-        form.add_error("code", _("动态口令不正确或已使用。请等待几秒，待验证器显示下一个口令后再输入。"))
+        form.add_error(
+            "code", _("动态口令不正确或已使用。请等待几秒，待验证器显示下一个口令后再输入。")
+        )
     context = {"form": form, "setup": setup, "next": request.GET.get("next", "")}
     if setup:
         context["qr"] = _qr_svg(device.config_url)
@@ -124,5 +134,8 @@ def password_change_view(request):
     return render(
         request,
         "registration/password_change.html",
-        {"form": form, "forced": request.user.must_change_password or request.user.password_expired()},
+        {
+            "form": form,
+            "forced": request.user.must_change_password or request.user.password_expired(),
+        },
     )

@@ -24,7 +24,9 @@ class ApprovalRequest(models.Model):
     payload = models.JSONField(default=dict)
     summary = models.CharField(max_length=200)
     area_path = models.CharField(max_length=255, db_index=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     requested_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     decided_by = models.ForeignKey(

@@ -38,7 +38,9 @@ class Area(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["parent", "code"], name="area_code_unique_in_parent"),
             models.UniqueConstraint(
-                fields=["code"], condition=models.Q(parent__isnull=True), name="area_root_code_unique"
+                fields=["code"],
+                condition=models.Q(parent__isnull=True),
+                name="area_root_code_unique",
             ),
         ]
         verbose_name = _("区域")

@@ -29,7 +29,9 @@ class AuditEntry(models.Model):
     )
     actor_username = models.CharField(max_length=150, blank=True)
     actor_roles = models.CharField(max_length=255, blank=True)
-    event_type = models.CharField(_("事件类型"), max_length=32, choices=AuditEvent.choices, db_index=True)
+    event_type = models.CharField(
+        _("事件类型"), max_length=32, choices=AuditEvent.choices, db_index=True
+    )
     object_type = models.CharField(max_length=64, blank=True, db_index=True)
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=200, blank=True)

@@ -43,7 +43,9 @@ def role_grant_request(*, actor: User, user: User, role: str, area: Area) -> Gra
         return GrantOutcome(assignment=role_grant(actor=actor, user=user, role=role, area=area))
     role_grant_check(actor=actor, user=user, role=role, area=area)
     payload = {"user_id": user.pk, "role": role, "area_id": area.pk}
-    if ApprovalRequest.objects.filter(state=ApprovalRequest.State.PENDING, payload=payload).exists():
+    if ApprovalRequest.objects.filter(
+        state=ApprovalRequest.State.PENDING, payload=payload
+    ).exists():
         raise Conflict(_("相同的授权申请已在审批中。"))
     now = timezone.now()
     approval = ApprovalRequest.objects.create(

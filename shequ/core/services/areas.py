@@ -80,7 +80,9 @@ def _unique_violation(exc: IntegrityError) -> InvalidInput:
 
 
 @transaction.atomic
-def area_create(*, actor: User | None, parent: Area | None, level: str, code: str, name: str) -> Area:
+def area_create(
+    *, actor: User | None, parent: Area | None, level: str, code: str, name: str
+) -> Area:
     """Add a node under ``parent`` at the level the tree allows there."""
     if level not in Level.values:
         raise InvalidInput(_("未知的区域层级。"), field="level")
@@ -91,13 +93,25 @@ def area_create(*, actor: User | None, parent: Area | None, level: str, code: st
     path = f"{parent.path}{PATH_SEPARATOR}{code}" if parent else code
     if Area.objects.filter(path=path).exists():
         raise _unique_violation(IntegrityError())
-    area = Area(parent=parent, level=level, code=code, name=name, path=path, depth=parent.depth + 1 if parent else 0)
+    area = Area(
+        parent=parent,
+        level=level,
+        code=code,
+        name=name,
+        path=path,
+        depth=parent.depth + 1 if parent else 0,
+    )
     try:
         with transaction.atomic():
             area.save()
     except IntegrityError as exc:
         raise _unique_violation(exc) from exc
-    audit_record(event=AuditEvent.CREATE, actor=actor, obj=area, changes={"after": snapshot(area, AUDITED_FIELDS)})
+    audit_record(
+        event=AuditEvent.CREATE,
+        actor=actor,
+        obj=area,
+        changes={"after": snapshot(area, AUDITED_FIELDS)},
+    )
     return area
 
 
@@ -115,7 +129,9 @@ def _rewrite_paths(*, old: str, new: str, depth_delta: int) -> None:
 
 
 @transaction.atomic
-def area_update(*, actor: User | None, area: Area, name: str | None = None, code: str | None = None) -> Area:
+def area_update(
+    *, actor: User | None, area: Area, name: str | None = None, code: str | None = None
+) -> Area:
     """Rename a node or change its code; a new code rewrites every path below."""
     area = Area.objects.select_for_update().get(pk=area.pk)
     _require_change(actor, area.parent, area)
@@ -158,5 +174,10 @@ def area_move(*, actor: User | None, area: Area, new_parent: Area) -> Area:
     _rewrite_paths(old=area.path, new=new_path, depth_delta=new_parent.depth + 1 - area.depth)
     Area.objects.filter(pk=area.pk).update(parent=new_parent)
     area.refresh_from_db()
-    audit_record(event=AuditEvent.MOVE, actor=actor, obj=area, changes=diff(before, snapshot(area, AUDITED_FIELDS)))
+    audit_record(
+        event=AuditEvent.MOVE,
+        actor=actor,
+        obj=area,
+        changes=diff(before, snapshot(area, AUDITED_FIELDS)),
+    )
     return area

@@ -78,7 +78,9 @@ def snapshot(obj: Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     copied into the log in ``audit_exclude`` (secrets, personal numbers)."""
     excluded = set(getattr(obj, "audit_exclude", ())) | {"password"}
     names = fields or [
-        f.attname for f in obj._meta.concrete_fields if f.attname not in {"id", "created_at", "updated_at"}
+        f.attname
+        for f in obj._meta.concrete_fields
+        if f.attname not in {"id", "created_at", "updated_at"}
     ]
     return {name: _plain(getattr(obj, name)) for name in names if name not in excluded}
 
@@ -154,7 +156,13 @@ def audit_record(
 
 def audit_access_denied(*, user: Any, obj: Model, action: str) -> None:
     """An attempt to reach an object outside the user's scope (answered 404)."""
-    audit_record(event=AuditEvent.ACCESS_DENIED, actor=user, obj=obj, outcome=False, detail={"action": action})
+    audit_record(
+        event=AuditEvent.ACCESS_DENIED,
+        actor=user,
+        obj=obj,
+        outcome=False,
+        detail={"action": action},
+    )
 
 
 def audit_verify(*, entries: Iterable[AuditEntry] | None = None) -> list[int]:
@@ -165,9 +173,15 @@ def audit_verify(*, entries: Iterable[AuditEntry] | None = None) -> list[int]:
     """
     broken: list[int] = []
     previous: str | None = None
-    rows = entries if entries is not None else AuditEntry.objects.order_by("id").iterator(chunk_size=2000)
+    rows = (
+        entries
+        if entries is not None
+        else AuditEntry.objects.order_by("id").iterator(chunk_size=2000)
+    )
     for entry in rows:
-        if entry_digest(entry) != entry.hash or (previous is not None and entry.prev_hash != previous):
+        if entry_digest(entry) != entry.hash or (
+            previous is not None and entry.prev_hash != previous
+        ):
             broken.append(entry.pk)
         previous = entry.hash
     return broken
@@ -189,7 +203,12 @@ def audit_purge(*, days: int, dry_run: bool = False) -> PurgeResult:
     days = max(days, MIN_RETENTION_DAYS)
     cutoff = timezone.now() - timedelta(days=days)
     # Only a prefix of the chain goes, so the rows that stay still link up.
-    boundary = AuditEntry.objects.filter(timestamp__gte=cutoff).order_by("id").values_list("id", flat=True).first()
+    boundary = (
+        AuditEntry.objects.filter(timestamp__gte=cutoff)
+        .order_by("id")
+        .values_list("id", flat=True)
+        .first()
+    )
     old = AuditEntry.objects.filter(timestamp__lt=cutoff).order_by("id")
     if boundary is not None:
         old = old.filter(id__lt=boundary)
@@ -202,7 +221,10 @@ def audit_purge(*, days: int, dry_run: bool = False) -> PurgeResult:
     last_id = 0
     with gzip.open(target, "wt", encoding="utf-8") as out:
         for entry in old.iterator(chunk_size=2000):
-            row = {f.attname: _plain(getattr(entry, f.attname)) for f in AuditEntry._meta.concrete_fields}
+            row = {
+                f.attname: _plain(getattr(entry, f.attname))
+                for f in AuditEntry._meta.concrete_fields
+            }
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
             last_id = entry.pk
     with transaction.atomic():
@@ -210,5 +232,8 @@ def audit_purge(*, days: int, dry_run: bool = False) -> PurgeResult:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL shequ.audit_purge = 'on'")
         deleted, _ = AuditEntry.objects.filter(pk__lte=last_id).delete()
-        audit_record(event=AuditEvent.AUDIT_PURGE, detail={"rows": deleted, "archive": target.name, "cutoff": cutoff})
+        audit_record(
+            event=AuditEvent.AUDIT_PURGE,
+            detail={"rows": deleted, "archive": target.name, "cutoff": cutoff},
+        )
     return PurgeResult(count=deleted, archive=str(target))

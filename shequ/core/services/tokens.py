@@ -36,7 +36,8 @@ def token_create(*, user: User, name: str, days: int | None = None) -> tuple[Api
     days = settings.API_TOKEN_DEFAULT_DAYS if days is None else days
     if not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
         raise InvalidInput(
-            _("有效期须在 1 到 %(max)d 天之间。") % {"max": settings.API_TOKEN_MAX_DAYS}, field="days"
+            _("有效期须在 1 到 %(max)d 天之间。") % {"max": settings.API_TOKEN_MAX_DAYS},
+            field="days",
         )
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)

@@ -100,7 +100,9 @@ def user_create(
         raise InvalidInput(_("用户名已被使用。"), field="username")
     if mobile and User.objects.filter(mobile=mobile).exists():
         raise InvalidInput(_("该手机号已绑定其他账户。"), field="mobile")
-    user = User(username=username, full_name=full_name.strip(), mobile=mobile, kind=kind, created_by=actor)
+    user = User(
+        username=username, full_name=full_name.strip(), mobile=mobile, kind=kind, created_by=actor
+    )
     try:
         User.username_validator(username)
     except ValidationError as exc:
@@ -108,18 +110,27 @@ def user_create(
     _check_password(password, user)
     user.set_password(password)
     user.password_changed_at = timezone.now()
-    user.must_change_password = actor is not None if must_change_password is None else must_change_password
+    user.must_change_password = (
+        actor is not None if must_change_password is None else must_change_password
+    )
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError as exc:
         raise Conflict(_("用户名或手机号已被使用。")) from exc
-    audit_record(event=AuditEvent.CREATE, actor=actor, obj=user, changes={"after": snapshot(user, USER_AUDITED_FIELDS)})
+    audit_record(
+        event=AuditEvent.CREATE,
+        actor=actor,
+        obj=user,
+        changes={"after": snapshot(user, USER_AUDITED_FIELDS)},
+    )
     return user
 
 
 @transaction.atomic
-def user_update(*, actor: User, user: User, full_name: str | None = None, mobile: str | None = None) -> User:
+def user_update(
+    *, actor: User, user: User, full_name: str | None = None, mobile: str | None = None
+) -> User:
     """Correct an account's name or mobile number (the number used to log in)."""
     _require_account_manager(actor, user)
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -136,7 +147,11 @@ def user_update(*, actor: User, user: User, full_name: str | None = None, mobile
     changes = diff(before, snapshot(user, USER_AUDITED_FIELDS))
     # The number itself never goes into the log; only the fact that it changed.
     audit_record(
-        event=AuditEvent.UPDATE, actor=actor, obj=user, changes=changes, detail={"mobile_changed": old_mobile != user.mobile}
+        event=AuditEvent.UPDATE,
+        actor=actor,
+        obj=user,
+        changes=changes,
+        detail={"mobile_changed": old_mobile != user.mobile},
     )
     return user
 
@@ -187,7 +202,9 @@ def password_reset(*, actor: User, user: User, temporary_password: str) -> User:
     user.must_change_password = True
     user.password_changed_at = timezone.now()
     user.session_version = uuid.uuid4()
-    user.save(update_fields=["password", "must_change_password", "password_changed_at", "session_version"])
+    user.save(
+        update_fields=["password", "must_change_password", "password_changed_at", "session_version"]
+    )
     _revoke_tokens(user)
     audit_record(event=AuditEvent.PASSWORD_RESET, actor=actor, obj=user)
     return user
@@ -205,7 +222,9 @@ def role_grant_check(*, actor: User | None, user: User, role: str, area: Area) -
     held = set(user.roles.values_list("role", flat=True))
     if role in SEPARATED_ROLES and held & SEPARATED_ROLES:
         raise InvalidInput(SEPARATION_MESSAGE, field="role")
-    if held and ((role in SEPARATED_ROLES and held - {role}) or (held & SEPARATED_ROLES and role not in held)):
+    if held and (
+        (role in SEPARATED_ROLES and held - {role}) or (held & SEPARATED_ROLES and role not in held)
+    ):
         raise InvalidInput(
             _("市级管理员、审计管理员和安全管理员须使用专用账户，不能兼任其他角色。"), field="role"
         )
@@ -246,7 +265,9 @@ def role_revoke(*, actor: User | None, assignment: RoleAssignment) -> None:
     path = assignment.area_path
     assignment.delete()
     _end_sessions(user)
-    audit_record(event=AuditEvent.ROLE_REVOKED, actor=actor, obj=user, area_path=path, detail=detail)
+    audit_record(
+        event=AuditEvent.ROLE_REVOKED, actor=actor, obj=user, area_path=path, detail=detail
+    )
 
 
 @transaction.atomic
@@ -263,8 +284,10 @@ def account_unlock(*, actor: User, user: User) -> None:
 def dormant_accounts_disable(*, days: int) -> int:
     """Disable accounts unused for ``days`` days (SECURITY.md row 6)."""
     cutoff = timezone.now() - timezone.timedelta(days=days)
-    dormant = User.objects.filter(is_active=True).exclude(last_login__gte=cutoff).exclude(
-        last_login__isnull=True, date_joined__gte=cutoff
+    dormant = (
+        User.objects.filter(is_active=True)
+        .exclude(last_login__gte=cutoff)
+        .exclude(last_login__isnull=True, date_joined__gte=cutoff)
     )
     count = 0
     for user in dormant:
@@ -287,4 +310,6 @@ def otp_reset(*, actor: User, user: User, reason: str) -> None:
         raise InvalidInput(_("请填写重置原因。"), field="reason")
     TOTPDevice.objects.filter(user=user).delete()
     _end_sessions(user)
-    audit_record(event=AuditEvent.OTP_DEVICE_RESET, actor=actor, obj=user, detail={"reason": reason[:200]})
+    audit_record(
+        event=AuditEvent.OTP_DEVICE_RESET, actor=actor, obj=user, detail={"reason": reason[:200]}
+    )

@@ -37,21 +37,43 @@ class City:
 def build_city() -> City:
     """Names: streets "A", "B"; communities "A1", "A2", "B1"…; grids "A1a", "A1b"…"""
     city = area_create(actor=None, parent=None, level=Level.CITY, code="210200", name="大连市")
-    district = area_create(actor=None, parent=city, level=Level.DISTRICT, code="210202", name="中山区")
+    district = area_create(
+        actor=None, parent=city, level=Level.DISTRICT, code="210202", name="中山区"
+    )
     result = City(city=city, district=district)
     for s_index, s in enumerate("AB", start=1):
-        street = area_create(actor=None, parent=district, level=Level.STREET, code=f"00{s_index}", name=f"{s}街道")
+        street = area_create(
+            actor=None, parent=district, level=Level.STREET, code=f"00{s_index}", name=f"{s}街道"
+        )
         result.streets[s] = street
         for c_index in (1, 2):
             key = f"{s}{c_index}"
-            community = area_create(actor=None, parent=street, level=Level.COMMUNITY, code=f"0{c_index}", name=f"{key}社区")
+            community = area_create(
+                actor=None,
+                parent=street,
+                level=Level.COMMUNITY,
+                code=f"0{c_index}",
+                name=f"{key}社区",
+            )
             result.communities[key] = community
             for g in "ab":
                 gkey = f"{key}{g}"
-                grid = area_create(actor=None, parent=community, level=Level.GRID, code=f"G{g}", name=f"{gkey}网格")
-                estate = area_create(actor=None, parent=grid, level=Level.ESTATE, code="E1", name=f"{gkey}小区")
-                building = area_create(actor=None, parent=estate, level=Level.BUILDING, code="1", name=f"{gkey}-1号楼")
-                unit = area_create(actor=None, parent=building, level=Level.UNIT, code="1", name=f"{gkey}-1号楼1单元")
+                grid = area_create(
+                    actor=None, parent=community, level=Level.GRID, code=f"G{g}", name=f"{gkey}网格"
+                )
+                estate = area_create(
+                    actor=None, parent=grid, level=Level.ESTATE, code="E1", name=f"{gkey}小区"
+                )
+                building = area_create(
+                    actor=None, parent=estate, level=Level.BUILDING, code="1", name=f"{gkey}-1号楼"
+                )
+                unit = area_create(
+                    actor=None,
+                    parent=building,
+                    level=Level.UNIT,
+                    code="1",
+                    name=f"{gkey}-1号楼1单元",
+                )
                 result.grids[gkey] = grid
                 result.estates[gkey] = estate
                 result.buildings[gkey] = building
@@ -103,8 +125,12 @@ def build_people(city: City) -> dict[str, User]:
         Role.SECURITY_ADMIN: city.city,
     }
     people = {str(role): make_user(role, area, username=str(role)) for role, area in where.items()}
-    people["grid_worker_b"] = make_user(Role.GRID_WORKER, city.grids["A1b"], username="grid_worker_b")
-    people["street_staff_b"] = make_user(Role.STREET_STAFF, city.streets["B"], username="street_staff_b")
+    people["grid_worker_b"] = make_user(
+        Role.GRID_WORKER, city.grids["A1b"], username="grid_worker_b"
+    )
+    people["street_staff_b"] = make_user(
+        Role.STREET_STAFF, city.streets["B"], username="street_staff_b"
+    )
     return people
 
 
@@ -120,6 +146,8 @@ def login(client, user: User, *, verify_otp: bool = True) -> None:
     session["_shequ_seen"] = now
     session["_shequ_started"] = now
     if verify_otp:
-        device, _created = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+        device, _created = TOTPDevice.objects.get_or_create(
+            user=user, name="test", defaults={"confirmed": True}
+        )
         session["otp_device_id"] = device.persistent_id
     session.save()

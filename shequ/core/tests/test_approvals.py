@@ -18,14 +18,18 @@ def second_security_admin(city):
 
 def test_ordinary_grants_take_effect_at_once(city, people):
     newcomer = make_user(username="newcomer")
-    outcome = role_grant_request(actor=people["security_admin"], user=newcomer, role=Role.GRID_WORKER, area=city.grids["A1a"])
+    outcome = role_grant_request(
+        actor=people["security_admin"], user=newcomer, role=Role.GRID_WORKER, area=city.grids["A1a"]
+    )
     assert outcome.assignment is not None
     assert RoleAssignment.objects.filter(user=newcomer, role=Role.GRID_WORKER).exists()
 
 
 def test_sensitive_grant_waits_for_a_second_person(city, people, second_security_admin):
     newcomer = make_user(username="newcomer")
-    outcome = role_grant_request(actor=people["security_admin"], user=newcomer, role=Role.AUDITOR, area=city.city)
+    outcome = role_grant_request(
+        actor=people["security_admin"], user=newcomer, role=Role.AUDITOR, area=city.city
+    )
     assert outcome.approval.state == "pending"
     assert not RoleAssignment.objects.filter(user=newcomer).exists()
     with pytest.raises(Forbidden):
@@ -39,7 +43,9 @@ def test_sensitive_grant_waits_for_a_second_person(city, people, second_security
 
 def test_district_wide_grants_need_approval_and_expire(city, people, second_security_admin):
     newcomer = make_user(username="newcomer")
-    outcome = role_grant_request(actor=people["security_admin"], user=newcomer, role=Role.DISTRICT_STAFF, area=city.district)
+    outcome = role_grant_request(
+        actor=people["security_admin"], user=newcomer, role=Role.DISTRICT_STAFF, area=city.district
+    )
     with time_machine.travel(timezone.now() + timedelta(hours=73)):
         with pytest.raises(Conflict, match="过期"):
             approval_decide(actor=second_security_admin, approval=outcome.approval, approve=True)
@@ -50,7 +56,11 @@ def test_district_wide_grants_need_approval_and_expire(city, people, second_secu
 def test_approval_pages(client, city, people, second_security_admin):
     newcomer = make_user(username="newcomer")
     login(client, people["security_admin"])
-    response = client.post(f"/users/{newcomer.pk}/roles/", {"role": Role.SECURITY_ADMIN, "area": city.city.pk}, follow=True)
+    response = client.post(
+        f"/users/{newcomer.pk}/roles/",
+        {"role": Role.SECURITY_ADMIN, "area": city.city.pk},
+        follow=True,
+    )
     assert "已提交审批" in response.content.decode()
     approval = ApprovalRequest.objects.get()
     page = client.get("/approvals/").content.decode()
@@ -72,5 +82,10 @@ def test_other_roles_cannot_reach_approvals(client, city, people):
 
 def test_a_sensitive_grant_that_could_never_be_approved_is_refused_when_filed(city, people):
     with pytest.raises(InvalidInput, match="专用账户"):
-        role_grant_request(actor=people["security_admin"], user=people["community_worker"], role=Role.AUDITOR, area=city.city)
+        role_grant_request(
+            actor=people["security_admin"],
+            user=people["community_worker"],
+            role=Role.AUDITOR,
+            area=city.city,
+        )
     assert not ApprovalRequest.objects.exists()

@@ -12,12 +12,22 @@ def test_paths_follow_the_tree(city):
     unit = city.units["A1a"]
     assert unit.path == "210200.210202.001.01.Ga.E1.1.1"
     assert unit.depth == 7
-    assert [a.level for a in unit.ancestors()] == ["city", "district", "street", "community", "grid", "estate", "building"]
+    assert [a.level for a in unit.ancestors()] == [
+        "city",
+        "district",
+        "street",
+        "community",
+        "grid",
+        "estate",
+        "building",
+    ]
 
 
 def test_moving_a_community_rewrites_every_path_below_and_role_paths(city):
     worker = make_user(Role.GRID_WORKER, city.grids["A1a"])
-    street_c = area_create(actor=None, parent=city.district, level="street", code="003", name="C街道")
+    street_c = area_create(
+        actor=None, parent=city.district, level="street", code="003", name="C街道"
+    )
     community = city.communities["A1"]
     area_move(actor=None, area=community, new_parent=street_c)
     community.refresh_from_db()
@@ -60,10 +70,14 @@ def test_recoding_rewrites_paths(city):
 
 def test_change_needs_scope(city):
     worker = make_user(Role.COMMUNITY_WORKER, city.communities["A1"])
-    grid = area_create(actor=worker, parent=city.communities["A1"], level="grid", code="Gz", name="新网格")
+    grid = area_create(
+        actor=worker, parent=city.communities["A1"], level="grid", code="Gz", name="新网格"
+    )
     assert grid.path.endswith(".01.Gz")
     with pytest.raises(Forbidden):
-        area_create(actor=worker, parent=city.communities["A2"], level="grid", code="Gz", name="越权网格")
+        area_create(
+            actor=worker, parent=city.communities["A2"], level="grid", code="Gz", name="越权网格"
+        )
     with pytest.raises(Forbidden):
         area_update(actor=worker, area=city.communities["A1"], name="改自己社区的名字")
     assert not Area.objects.filter(name="越权网格").exists()

@@ -11,14 +11,24 @@ from shequ.core.models import Area, User
 
 def test_bootstrap_creates_city_districts_and_separated_accounts(db):
     out = StringIO()
-    call_command("bootstrap", "--city-code", "210200", "--city-name", "大连市", "--with-districts", stdout=out)
+    call_command(
+        "bootstrap",
+        "--city-code",
+        "210200",
+        "--city-name",
+        "大连市",
+        "--with-districts",
+        stdout=out,
+    )
     assert Area.objects.get(level="city").code == "210200"
     assert Area.objects.filter(level="district").count() == 10
     users = {u.username: u for u in User.objects.all()}
     assert set(users) == {"sysadmin", "secadmin1", "secadmin2", "auditadmin"}
     assert all(u.must_change_password and not u.is_superuser for u in users.values())
     assert {r for u in users.values() for r in u.roles.values_list("role", flat=True)} == {
-        "city_admin", "security_admin", "auditor"
+        "city_admin",
+        "security_admin",
+        "auditor",
     }
     password = re.search(r"sysadmin\s+\S+\s+(\S+)", out.getvalue()).group(1)
     client = Client()
@@ -30,4 +40,6 @@ def test_bootstrap_creates_city_districts_and_separated_accounts(db):
 
 def test_bootstrap_refuses_a_non_empty_installation(city):
     with pytest.raises(CommandError, match="not empty"):
-        call_command("bootstrap", "--city-code", "210200", "--city-name", "大连市", stdout=StringIO())
+        call_command(
+            "bootstrap", "--city-code", "210200", "--city-name", "大连市", stdout=StringIO()
+        )

@@ -26,7 +26,10 @@ def test_dormant_accounts_are_disabled_after_90_days(city):
     assert "disabled 1" in out.getvalue()
     assert not User.objects.get(pk=dormant.pk).is_active
     assert User.objects.get(pk=active.pk).is_active
-    assert AuditEntry.objects.filter(event_type="account_disabled", object_id=str(dormant.pk)).count() == 1
+    assert (
+        AuditEntry.objects.filter(event_type="account_disabled", object_id=str(dormant.pk)).count()
+        == 1
+    )
 
 
 def test_audit_purge_keeps_179_days_and_archives_older(db, settings, tmp_path):

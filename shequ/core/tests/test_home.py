@@ -18,7 +18,9 @@ def test_auditor_home_lists_recent_security_events(client, city, people):
 
 def test_security_admin_home_shows_pending_approvals_and_locked_logins(client, city, people):
     newcomer = make_user(username="newcomer")
-    role_grant_request(actor=people["security_admin"], user=newcomer, role=Role.AUDITOR, area=city.city)
+    role_grant_request(
+        actor=people["security_admin"], user=newcomer, role=Role.AUDITOR, area=city.city
+    )
     attacker = Client()
     for _attempt in range(5):
         attacker.post("/accounts/login/", {"username": "grid_worker", "password": "wrong-password"})

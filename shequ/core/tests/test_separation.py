@@ -14,7 +14,12 @@ from shequ.core.tests.factories import login
 
 def test_a_separated_role_is_held_alone(city, people):
     with pytest.raises(InvalidInput, match="专用账户"):
-        role_grant(actor=None, user=people["auditor"], role=Role.COMMUNITY_WORKER, area=city.communities["A1"])
+        role_grant(
+            actor=None,
+            user=people["auditor"],
+            role=Role.COMMUNITY_WORKER,
+            area=city.communities["A1"],
+        )
     with pytest.raises(InvalidInput):
         role_grant(actor=None, user=people["community_worker"], role=Role.AUDITOR, area=city.city)
     assert set(people["auditor"].roles.values_list("role", flat=True)) == {Role.AUDITOR}
@@ -29,7 +34,9 @@ def test_the_system_administrator_cannot_touch_auditor_or_security_accounts(city
             password_reset(actor=admin, user=guarded, temporary_password="Xq7-temporary-pass")
         assert User.objects.get(pk=guarded.pk).is_active
     # The security administrator manages the auditor's account.
-    user_set_active(actor=people["security_admin"], user=people["auditor"], active=False, reason="离职")
+    user_set_active(
+        actor=people["security_admin"], user=people["auditor"], active=False, reason="离职"
+    )
     assert not User.objects.get(pk=people["auditor"].pk).is_active
     # …and the system administrator still manages ordinary staff.
     user_set_active(actor=admin, user=people["grid_worker"], active=False)
@@ -92,7 +99,9 @@ def test_security_admin_resets_a_lost_totp_device(client, city, people):
     assert client.post(f"/users/{auditor.pk}/otp-reset/", {"reason": "x"}).status_code == 403
 
 
-def test_administrator_corrects_name_and_login_mobile_without_logging_the_number(client, city, people):
+def test_administrator_corrects_name_and_login_mobile_without_logging_the_number(
+    client, city, people
+):
     worker = people["grid_worker"]
     login(client, people["city_admin"])
     client.post(f"/users/{worker.pk}/edit/", {"full_name": "王小磊", "mobile": "+86 139-0000-1111"})
@@ -103,5 +112,7 @@ def test_administrator_corrects_name_and_login_mobile_without_logging_the_number
     assert "13900001111" not in str(entry.changes)
     page = client.get(f"/users/{worker.pk}/").content.decode()
     assert "13900001111" not in page and "139****1111" in page
-    response = client.post(f"/users/{worker.pk}/edit/", {"full_name": "王小磊", "mobile": "12345"}, follow=True)
+    response = client.post(
+        f"/users/{worker.pk}/edit/", {"full_name": "王小磊", "mobile": "12345"}, follow=True
+    )
     assert "手机号格式不正确" in response.content.decode()

@@ -14,7 +14,10 @@ def test_a_second_login_ends_the_first_session_for_single_session_roles(city, pe
     response = first.get("/audit/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
-    assert AuditEntry.objects.filter(event_type="session_expired", detail__reason="superseded").count() == 1
+    assert (
+        AuditEntry.objects.filter(event_type="session_expired", detail__reason="superseded").count()
+        == 1
+    )
     assert second.get("/audit/").status_code == 200
 
 

@@ -26,7 +26,11 @@ from shequ.core.views.base import form_error, paginate, requires
 def area_browser(request):
     """Where the user's area tree starts: the top areas of their scope."""
     query = request.GET.get("q", "").replace("\x00", "").strip()[:50]  # PostgreSQL refuses NUL
-    areas = list(area_list(actor=request.user, query=query)[:100]) if query else list(area_roots(actor=request.user))
+    areas = (
+        list(area_list(actor=request.user, query=query)[:100])
+        if query
+        else list(area_roots(actor=request.user))
+    )
     counts = area_counts(areas=areas)
     for area in areas:
         area.counts = counts[area.pk]
@@ -53,11 +57,16 @@ def area_detail(request, pk: int):
             "breadcrumbs": area_breadcrumbs(actor=request.user, area=area),
             "children": children,
             "counts": counts[area.pk],
-            "below": [(Level(level).label, by_level[level]) for level in Level.values if level in by_level],
+            "below": [
+                (Level(level).label, by_level[level]) for level in Level.values if level in by_level
+            ],
             "counter_labels": area_counter_labels(),
             "can_change": can(request.user, Action.AREA_CHANGE, area.path),
-            "can_edit": area.parent is not None and can(request.user, Action.AREA_CHANGE, area.parent.path),
-            "child_levels": [Level(level) for level in Level.values if level in ALLOWED_CHILDREN[area.level]],
+            "can_edit": area.parent is not None
+            and can(request.user, Action.AREA_CHANGE, area.parent.path),
+            "child_levels": [
+                Level(level) for level in Level.values if level in ALLOWED_CHILDREN[area.level]
+            ],
         },
     )
 
@@ -66,7 +75,9 @@ def area_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def area_create_view(request, pk: int):
     parent = area_get(actor=request.user, pk=pk, action=Action.AREA_CHANGE)
-    allowed = [(lvl, Level(lvl).label) for lvl in Level.values if lvl in ALLOWED_CHILDREN[parent.level]]
+    allowed = [
+        (lvl, Level(lvl).label) for lvl in Level.values if lvl in ALLOWED_CHILDREN[parent.level]
+    ]
     form = AreaForm(request.POST or None, initial={"level": request.GET.get("level")})
     form.fields["level"].choices = allowed
     if request.method == "POST" and form.is_valid():
@@ -80,7 +91,12 @@ def area_create_view(request, pk: int):
     return render(
         request,
         "core/area_form.html",
-        {"form": form, "parent": parent, "breadcrumbs": area_breadcrumbs(actor=request.user, area=parent), "title": _("新增下级区域")},
+        {
+            "form": form,
+            "parent": parent,
+            "breadcrumbs": area_breadcrumbs(actor=request.user, area=parent),
+            "title": _("新增下级区域"),
+        },
     )
 
 
@@ -100,14 +116,23 @@ def area_edit_view(request, pk: int):
     return render(
         request,
         "core/area_form.html",
-        {"form": form, "area": area, "breadcrumbs": area_breadcrumbs(actor=request.user, area=area), "title": _("编辑区域")},
+        {
+            "form": form,
+            "area": area,
+            "breadcrumbs": area_breadcrumbs(actor=request.user, area=area),
+            "title": _("编辑区域"),
+        },
     )
 
 
 def _move_targets(user, area: Area):
     parent_levels = [lvl for lvl, children in ALLOWED_CHILDREN.items() if area.level in children]
     targets = restrict(Area.objects.filter(level__in=parent_levels), user, Action.AREA_CHANGE)
-    return targets.exclude(pk=area.parent_id).exclude(path__startswith=area.path + ".").order_by("path")[:500]
+    return (
+        targets.exclude(pk=area.parent_id)
+        .exclude(path__startswith=area.path + ".")
+        .order_by("path")[:500]
+    )
 
 
 @requires(Action.AREA_CHANGE)
@@ -115,10 +140,15 @@ def _move_targets(user, area: Area):
 def area_move_view(request, pk: int):
     area = area_get(actor=request.user, pk=pk)
     form = AreaMoveForm(request.POST or None)
-    form.fields["new_parent"].widget.choices = [(t.pk, f"{t.get_level_display()} · {t.name} ({t.path})") for t in _move_targets(request.user, area)]
+    form.fields["new_parent"].widget.choices = [
+        (t.pk, f"{t.get_level_display()} · {t.name} ({t.path})")
+        for t in _move_targets(request.user, area)
+    ]
     if request.method == "POST" and form.is_valid():
         try:
-            target = area_get(actor=request.user, pk=form.cleaned_data["new_parent"], action=Action.AREA_CHANGE)
+            target = area_get(
+                actor=request.user, pk=form.cleaned_data["new_parent"], action=Action.AREA_CHANGE
+            )
             area_move(actor=request.user, area=area, new_parent=target)
         except DomainError as error:
             form_error(form, error)
@@ -128,5 +158,10 @@ def area_move_view(request, pk: int):
     return render(
         request,
         "core/area_form.html",
-        {"form": form, "area": area, "breadcrumbs": area_breadcrumbs(actor=request.user, area=area), "title": _("移动区域")},
+        {
+            "form": form,
+            "area": area,
+            "breadcrumbs": area_breadcrumbs(actor=request.user, area=area),
+            "title": _("移动区域"),
+        },
     )

@@ -40,7 +40,9 @@ def _filters(request) -> tuple[AuditFilterForm, dict]:
         if data.get("since"):
             filters["since"] = dt.datetime.combine(data["since"], dt.time.min, tzinfo=tz)
         if data.get("until"):
-            filters["until"] = dt.datetime.combine(data["until"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+            filters["until"] = dt.datetime.combine(
+                data["until"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz
+            )
     return form, filters
 
 
@@ -48,8 +50,16 @@ def _filters(request) -> tuple[AuditFilterForm, dict]:
 def audit_list_view(request):
     form, filters = _filters(request)
     entries = paginate(request, audit_list(actor=request.user, filters=filters), per_page=50)
-    audit_record(event=AuditEvent.AUDIT_QUERY, actor=request.user, detail={"filters": filters, "page": entries.number})
-    return render(request, "core/audit_list.html", {"form": form, "entries": entries, "query": request.GET.urlencode()})
+    audit_record(
+        event=AuditEvent.AUDIT_QUERY,
+        actor=request.user,
+        detail={"filters": filters, "page": entries.number},
+    )
+    return render(
+        request,
+        "core/audit_list.html",
+        {"form": form, "entries": entries, "query": request.GET.urlencode()},
+    )
 
 
 @requires(Action.AUDIT_EXPORT)
@@ -59,7 +69,9 @@ def audit_export_view(request):
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
     rows = (
         [
-            timezone.localtime(e.timestamp).strftime("%Y-%m-%d %H:%M:%S") if name == "timestamp" else getattr(e, name)
+            timezone.localtime(e.timestamp).strftime("%Y-%m-%d %H:%M:%S")
+            if name == "timestamp"
+            else getattr(e, name)
             for name, _label in COLUMNS
         ]
         for e in entries.iterator(chunk_size=2000)
@@ -67,7 +79,17 @@ def audit_export_view(request):
     headers = [str(label) for _name, label in COLUMNS]
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response: HttpResponse = spreadsheet_response(
-        fmt=fmt, filename=f"audit-{stamp}", headers=headers, rows=rows, request=request, title=_("审计日志")
+        fmt=fmt,
+        filename=f"audit-{stamp}",
+        headers=headers,
+        rows=rows,
+        request=request,
+        title=_("审计日志"),
     )
-    audit_record(event=AuditEvent.EXPORT, actor=request.user, object_type="core.auditentry", detail={"filters": filters, "format": fmt, "row_count": response.row_count})
+    audit_record(
+        event=AuditEvent.EXPORT,
+        actor=request.user,
+        object_type="core.auditentry",
+        detail={"filters": filters, "format": fmt, "row_count": response.row_count},
+    )
     return response

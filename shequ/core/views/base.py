@@ -32,7 +32,12 @@ def deny(request, action: str):
     from shequ.core.choices import AuditEvent
     from shequ.core.services.audit import audit_record
 
-    audit_record(event=AuditEvent.ACCESS_DENIED, actor=request.user, outcome=False, detail={"action": action, "path": request.path[:200]})
+    audit_record(
+        event=AuditEvent.ACCESS_DENIED,
+        actor=request.user,
+        outcome=False,
+        detail={"action": action, "path": request.path[:200]},
+    )
     raise PermissionDenied
 
 

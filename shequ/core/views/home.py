@@ -29,7 +29,9 @@ ATTENTION = {
 @login_required
 def home(request):
     user = request.user
-    assignments = list(RoleAssignment.objects.filter(user=user).select_related("area").order_by("role"))
+    assignments = list(
+        RoleAssignment.objects.filter(user=user).select_related("area").order_by("role")
+    )
     shown = [panel for panel in registry.home_panels if can(user, panel.action)]
     panels = [{"template": p.template, **(p.context(request) if p.context else {})} for p in shown]
     covered = set().union(*(p.roles for p in shown)) if shown else set()

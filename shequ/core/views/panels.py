@@ -26,7 +26,9 @@ WATCHED_EVENTS = [
 
 def auditor_context(request) -> dict:
     since = timezone.now() - timezone.timedelta(days=7)
-    entries = audit_list(actor=request.user, filters={"since": since}).filter(event_type__in=WATCHED_EVENTS)
+    entries = audit_list(actor=request.user, filters={"since": since}).filter(
+        event_type__in=WATCHED_EVENTS
+    )
     return {"entries": list(entries[:10]), "total": entries.count()}
 
 
@@ -69,7 +71,11 @@ def accounts_context(request) -> dict:
 def register() -> None:
     for panel in (
         registry.HomePanel(
-            "core/panels/auditor.html", Action.AUDIT_VIEW, order=10, context=auditor_context, roles=frozenset({Role.AUDITOR})
+            "core/panels/auditor.html",
+            Action.AUDIT_VIEW,
+            order=10,
+            context=auditor_context,
+            roles=frozenset({Role.AUDITOR}),
         ),
         registry.HomePanel(
             "core/panels/security.html",

@@ -18,7 +18,9 @@ def token_list(request):
     plain = None
     if request.method == "POST" and form.is_valid():
         try:
-            _token, plain = token_create(user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"])
+            _token, plain = token_create(
+                user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+            )
         except DomainError as error:
             form_error(form, error)
         else:

@@ -34,7 +34,11 @@ def _grant_form(request, data=None):
     """Areas to grant on: the levels down to grid, or, after a search by name,
     any matching area in scope (buildings and units included)."""
     form = RoleGrantForm(data)
-    query = (request.GET.get("area_q") or request.POST.get("area_q") or "").replace("\x00", "").strip()[:50]
+    query = (
+        (request.GET.get("area_q") or request.POST.get("area_q") or "")
+        .replace("\x00", "")
+        .strip()[:50]
+    )
     areas = restrict(Area.objects.all(), request.user, Action.ROLE_MANAGE)
     if query:
         areas = areas.filter(name__icontains=query).order_by("path")[:100]
@@ -49,7 +53,9 @@ def _grant_form(request, data=None):
 @requires(Action.USER_VIEW)
 def user_list_view(request):
     query = request.GET.get("q", "").replace("\x00", "").strip()[:50]  # PostgreSQL refuses NUL
-    users = paginate(request, user_list(actor=request.user, query=query).prefetch_related("roles__area"))
+    users = paginate(
+        request, user_list(actor=request.user, query=query).prefetch_related("roles__area")
+    )
     return render(
         request,
         "core/user_list.html",
@@ -67,7 +73,9 @@ def user_create_view(request):
         except DomainError as error:
             form_error(form, error)
         else:
-            messages.success(request, _("已创建账户“%(name)s”，首次登录时须修改密码。") % {"name": user.username})
+            messages.success(
+                request, _("已创建账户“%(name)s”，首次登录时须修改密码。") % {"name": user.username}
+            )
             return redirect("core:user_detail", pk=user.pk)
     return render(request, "core/user_form.html", {"form": form})
 
@@ -99,13 +107,19 @@ def role_grant_view(request, pk: int):
     form = _grant_form(request, request.POST)
     if form.is_valid():
         try:
-            area = area_get(actor=request.user, pk=form.cleaned_data["area"], action=Action.ROLE_MANAGE)
-            outcome = role_grant_request(actor=request.user, user=subject, role=form.cleaned_data["role"], area=area)
+            area = area_get(
+                actor=request.user, pk=form.cleaned_data["area"], action=Action.ROLE_MANAGE
+            )
+            outcome = role_grant_request(
+                actor=request.user, user=subject, role=form.cleaned_data["role"], area=area
+            )
         except DomainError as error:
             messages.error(request, error.message)
         else:
             if outcome.approval is not None:
-                messages.info(request, _("这是敏感授权，已提交审批，须由另一位安全管理员批准后生效。"))
+                messages.info(
+                    request, _("这是敏感授权，已提交审批，须由另一位安全管理员批准后生效。")
+                )
             else:
                 messages.success(request, _("已授予角色。"))
     else:
@@ -117,7 +131,9 @@ def role_grant_view(request, pk: int):
 @require_POST
 def role_revoke_view(request, pk: int, role_pk: int):
     subject = user_get(actor=request.user, pk=pk)
-    assignment = get_object_or_404(restrict(subject.roles.all(), request.user, Action.ROLE_MANAGE), pk=role_pk)
+    assignment = get_object_or_404(
+        restrict(subject.roles.all(), request.user, Action.ROLE_MANAGE), pk=role_pk
+    )
     try:
         role_revoke(actor=request.user, assignment=assignment)
     except DomainError as error:
@@ -133,11 +149,18 @@ def user_active_view(request, pk: int):
     subject = user_get(actor=request.user, pk=pk)
     active = request.POST.get("active") == "1"
     try:
-        user_set_active(actor=request.user, user=subject, active=active, reason=request.POST.get("reason", "").replace("\x00", "")[:200])
+        user_set_active(
+            actor=request.user,
+            user=subject,
+            active=active,
+            reason=request.POST.get("reason", "").replace("\x00", "")[:200],
+        )
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("账户已启用。") if active else _("账户已停用，其会话和令牌已失效。"))
+        messages.success(
+            request, _("账户已启用。") if active else _("账户已停用，其会话和令牌已失效。")
+        )
     return redirect("core:user_detail", pk=subject.pk)
 
 
@@ -148,7 +171,11 @@ def password_reset_view(request, pk: int):
     form = PasswordResetForm(request.POST)
     if form.is_valid():
         try:
-            password_reset(actor=request.user, user=subject, temporary_password=form.cleaned_data["temporary_password"])
+            password_reset(
+                actor=request.user,
+                user=subject,
+                temporary_password=form.cleaned_data["temporary_password"],
+            )
         except DomainError as error:
             messages.error(request, error.message)
         else:
@@ -175,7 +202,9 @@ def approval_list_view(request):
 @requires(Action.ROLE_MANAGE)
 @require_POST
 def approval_decide_view(request, pk: int):
-    approval = get_scoped_or_404(ApprovalRequest.objects.all(), request.user, Action.ROLE_MANAGE, pk=pk)
+    approval = get_scoped_or_404(
+        ApprovalRequest.objects.all(), request.user, Action.ROLE_MANAGE, pk=pk
+    )
     approve = request.POST.get("decision") == "approve"
     try:
         approval_decide(actor=request.user, approval=approval, approve=approve)

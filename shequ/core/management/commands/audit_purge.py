@@ -11,9 +11,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="count what would be archived; change nothing")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="count what would be archived; change nothing"
+        )
 
     def handle(self, *args, dry_run=False, **options):
         result = audit_purge(days=settings.AUDIT_RETENTION_DAYS, dry_run=dry_run)
         verb = "would archive" if dry_run else "archived"
-        self.stdout.write(f"{verb} {result.count} audit rows" + (f" to {result.archive}" if result.archive else ""))
+        self.stdout.write(
+            f"{verb} {result.count} audit rows"
+            + (f" to {result.archive}" if result.archive else "")
+        )

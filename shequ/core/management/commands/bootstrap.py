@@ -41,32 +41,56 @@ def one_time_password() -> str:
 
 
 class Command(BaseCommand):
-    help = "Create the city and the three separated administrator accounts on an empty installation."
+    help = (
+        "Create the city and the three separated administrator accounts on an empty installation."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--city-code", required=True, help="GB/T 2260 code of the city, e.g. 210200")
+        parser.add_argument(
+            "--city-code", required=True, help="GB/T 2260 code of the city, e.g. 210200"
+        )
         parser.add_argument("--city-name", required=True, help="e.g. 大连市")
         parser.add_argument(
-            "--with-districts", action="store_true", help="also create the districts Shequ knows for this city"
+            "--with-districts",
+            action="store_true",
+            help="also create the districts Shequ knows for this city",
         )
 
     @transaction.atomic
     def handle(self, *args, city_code, city_name, with_districts, **options):
         if Area.objects.exists() or User.objects.exists():
-            raise CommandError("This installation is not empty; bootstrap runs only once, on an empty database.")
-        city = area_create(actor=None, parent=None, level=Level.CITY, code=city_code, name=city_name)
+            raise CommandError(
+                "This installation is not empty; bootstrap runs only once, on an empty database."
+            )
+        city = area_create(
+            actor=None, parent=None, level=Level.CITY, code=city_code, name=city_name
+        )
         if with_districts:
             plan = KNOWN_CITIES.get(city_code)
             if plan is None:
-                raise CommandError(f"No district list ships for {city_code}; add districts in the area browser.")
+                raise CommandError(
+                    f"No district list ships for {city_code}; add districts in the area browser."
+                )
             for district in plan.districts:
-                area_create(actor=None, parent=city, level=Level.DISTRICT, code=district.code, name=district.name)
+                area_create(
+                    actor=None,
+                    parent=city,
+                    level=Level.DISTRICT,
+                    code=district.code,
+                    name=district.name,
+                )
         self.stdout.write(f"City {city.name} ({city.code}) created.")
-        self.stdout.write("One-time passwords (shown once; each account must change it and bind TOTP at first login):")
+        self.stdout.write(
+            "One-time passwords (shown once; each account must change it and bind TOTP at first login):"
+        )
         for username, role, full_name in ACCOUNTS:
             password = one_time_password()
             user = user_create(
-                actor=None, username=username, password=password, full_name=full_name, must_change_password=True
+                actor=None,
+                username=username,
+                password=password,
+                full_name=full_name,
+                must_change_password=True,
             )
             role_grant(actor=None, user=user, role=role, area=city)
             self.stdout.write(f"  {username:<12} {Role(role).label:<8} {password}")
