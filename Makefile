@@ -5,7 +5,7 @@ PYTEST_ARGS ?= -n 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup browser demo test test-fast deploy-check lint openapi messages clean bench-registry
+.PHONY: setup browser demo test test-fast deploy-check lint openapi messages clean bench-registry bench-workorders
 
 setup: $(VENV)/.installed
 
@@ -25,6 +25,7 @@ browser:
 demo: setup
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py demo_city --if-empty
+	$(PY) manage.py workorders_schedule --now
 	@echo "Starting the task worker and the web server on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
 	$(PY) manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
@@ -68,6 +69,12 @@ messages: setup
 BENCH_ARGS ?=
 bench-registry: setup
 	$(PY) bench/registry.py $(BENCH_ARGS)
+
+# The work-order benchmark (issue 4 §14): 1,000,000 residents and cases in a
+# fresh database shequ_bench_wo, gunicorn on loopback; BENCH_ARGS="--small"
+# for a one-minute run. Not part of `make test`; see docs/performance.md.
+bench-workorders: setup
+	$(PY) bench/workorders.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

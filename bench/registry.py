@@ -10,10 +10,13 @@
    community (title row, Chinese headers, merged-cell blanks for the address
    of a household's second and later members, realistic names, valid
    GB 11643 ID numbers, mobiles), in a temp dir.
-3. Imports them through the real import path: ``import_job_create`` (sniff,
-   header detection, mapping), then the commit's own row pass
-   (``pipeline.parse_rows`` → ``Checker.check`` → ``clean_resident_data``)
-   writing through ``importing.copy_writer.CopyInsert`` (PostgreSQL COPY).
+3. Imports them through the real import path, as the wizard's background
+   tasks do: ``import_job_create`` (sniff, seal, header detection, mapping),
+   the dry run ``runner.run_validation`` and the commit ``runner.run_commit``
+   (checked rows, validated once, written by ``copy_writer.CopyInsert``:
+   COPY into a staging table, INSERT … ON CONFLICT DO NOTHING, one
+   transaction per chunk of whole households). ``--workers N`` runs N
+   imports at once (files split), as N task workers would.
    The import runs in a child process; its peak memory is that process's
    ``resource.getrusage(RUSAGE_SELF).ru_maxrss``.
    The per-row CPU work (parsing, validation, pinyin, AES-GCM, HMAC) is also
@@ -397,25 +400,17 @@ class _Upload:
 
 
 def import_files(files: list[dict]) -> dict:
-    """Import every file as its community's worker would, through the real row pass."""
-    from django.core.files.storage import default_storage
-    from django.db import transaction
-
+    """Import every file as its community's worker would, through the wizard's
+    own passes: ``import_job_create`` (upload: sniff, seal, header detection,
+    mapping), the dry run ``runner.run_validation`` and the commit
+    ``runner.run_commit`` (which writes with the COPY writer on PostgreSQL)."""
     from shequ.core.models import Area
-    from shequ.registry.importing import pipeline, runner, services
-    from shequ.registry.importing.addresses import AddressBook
-    from shequ.registry.importing.copy_writer import CopyInsert
+    from shequ.registry.importing import runner, services
     from shequ.registry.importing.models import CommitMode, DuplicateMode, ImportState
-    from shequ.registry.services import clean_resident_data
-
-    try:  # stored uploads are sealed (encrypted at rest) in newer trees
-        from shequ.registry.importing.sealed import open_decrypted as open_stored
-    except ImportError:
-        open_stored = default_storage.open
 
     actor = importer_user()
     counts_all = {"total": 0, "created": 0, "skipped": 0, "rejected": 0}
-    upload_seconds = commit_seconds = 0.0
+    upload_seconds = validate_seconds = commit_seconds = 0.0
     started = time.perf_counter()
     for info in files:
         t0 = time.perf_counter()
@@ -424,42 +419,25 @@ def import_files(files: list[dict]) -> dict:
             job = services.import_job_create(actor=actor, area=community, upload=upload)
         t1 = time.perf_counter()
         upload_seconds += t1 - t0
+        runner.run_validation(job)
+        t2 = time.perf_counter()
+        validate_seconds += t2 - t1
+        job.refresh_from_db()
         job.state, job.commit_mode = ImportState.COMMITTING, CommitMode.VALID_ONLY
         job.duplicate_mode = DuplicateMode.SKIP
         job.save()
-        plans, book = pipeline.plans_from(job.mapping), AddressBook(job.area)
-        checker = pipeline.Checker(actor=actor, duplicate_update=False)
-        writer = CopyInsert(actor)
-        households: dict = {}
-        counts = {"total": 0, "created": 0, "updated": 0, "skipped": 0, "rejected": 0}
-        # One transaction per ledger file: a crash leaves nothing of it, so no half household.
-        with transaction.atomic(), open_stored(job.stored_file) as stream:
-            rows = checker.batched(pipeline.parse_rows(stream, job.file_kind, plans, book))
-            for row in rows:
-                checker.check(row)
-                counts["total"] += 1
-                if row.has_error:
-                    counts["rejected"] += 1
-                    continue
-                if row.duplicate:
-                    counts["skipped"] += 1
-                    continue
-                data = {n: row.data[n] for n in pipeline.PERSON_FIELDS if n in row.data}
-                clean = clean_resident_data(data)
-                writer.add(row, clean, households.get(row.key) or checker.households.get(row.key))
-                counts["created"] += 1
-                if len(writer.residents) >= writer.LIMIT:
-                    writer.flush(households, checker.tags)
-            writer.flush(households, checker.tags)
-            runner._finish(job, counts)  # the import audit row and the job's counts
-        runner._remove(job.stored_file)
-        commit_seconds += time.perf_counter() - t1
+        runner.run_commit(job)
+        commit_seconds += time.perf_counter() - t2
+        job.refresh_from_db()
+        if job.state != ImportState.DONE:
+            raise SystemExit(f"import failed: {job.error_message}")
         for key in counts_all:
-            counts_all[key] += counts[key]
+            counts_all[key] += job.counts.get(key, 0)
     return {
         "counts": counts_all,
         "seconds": time.perf_counter() - started,
         "upload_seconds": upload_seconds,
+        "validate_seconds": validate_seconds,
         "commit_seconds": commit_seconds,
         "peak_rss_mb": rss_mb(),
         "pid": os.getpid(),
@@ -507,60 +485,10 @@ def run_import(args, files: list[dict], media: str, tmp: Path) -> dict:
         "wall_seconds": wall,
         "rate": counts["created"] / wall,
         "commit_only_rate": counts["created"] / max(r["commit_seconds"] for r in results),
+        "validate_only_rate": counts["total"] / max(r["validate_seconds"] for r in results),
         "upload_seconds": sum(r["upload_seconds"] for r in results),
         "peak_rss_mb_per_process": max(r["peak_rss_mb"] for r in results),
         "children": results,
-    }
-
-
-def run_wizard_baseline(args, files: list[dict], media: str) -> dict:
-    """The wizard's own commit (``runner.run_commit``, BulkInsert) on one
-    community file, for comparison. Runs in the parent before the main import."""
-    from django.conf import settings
-
-    from shequ.core.models import Area
-    from shequ.registry.importing import runner, services
-    from shequ.registry.importing.models import CommitMode, ImportState
-    from shequ.registry.models import Resident
-
-    settings.MEDIA_ROOT = media
-    info = files[-1]
-    rows = min(args.baseline_rows, info["rows"])
-    small = Path(info["path"]).with_name("baseline.csv")
-    with (
-        open(info["path"], encoding="utf-8-sig") as src,
-        open(small, "w", encoding="utf-8-sig") as dst,
-    ):
-        for i, line in enumerate(src):
-            if i >= rows + 2:
-                break
-            dst.write(line)
-    actor = importer_user()
-    with _Upload(str(small)) as upload:
-        job = services.import_job_create(
-            actor=actor, area=Area.objects.get(pk=info["community"]), upload=upload
-        )
-    job.state, job.commit_mode = ImportState.COMMITTING, CommitMode.VALID_ONLY
-    job.save()
-    before = Resident.objects.count()
-    t0 = time.perf_counter()
-    runner.run_commit(job)
-    seconds = time.perf_counter() - t0
-    job.refresh_from_db()
-    created = Resident.objects.count() - before
-    # Take them out again, so the main import sees a clean ledger.
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE registry_residenttag, registry_resident, registry_household CASCADE"
-        )
-    return {
-        "rows": rows,
-        "created": created,
-        "seconds": seconds,
-        "rate": created / seconds,
-        "state": job.state,
     }
 
 
@@ -635,8 +563,14 @@ def cpu_stages(files: list[dict], sample: int) -> dict:
             encrypt(c["mobile"])
     stages["aes_gcm_encrypt"] = len(cleans) / (time.perf_counter() - t0)
     # all of it in sequence = the ceiling of one process before any database work
-    per_row = sum(1 / v for v in stages.values()) + 1 / stages["clean_resident_data"]
-    stages["all_cpu_one_process"] = 1 / per_row  # clean_resident_data runs twice on the commit
+    # the commit parses each row twice (a cheap address-only pass to find where
+    # households end, then the full one) and validates it once
+    t0 = time.perf_counter()
+    with open(info["path"], "rb") as stream:
+        n_addr = sum(1 for _ in pipeline.parse_rows(stream, "csv", plans, book, address_only=True))
+    stages["address_only_pass"] = n_addr / (time.perf_counter() - t0)
+    per_row = sum(1 / v for v in stages.values())
+    stages["all_cpu_one_process"] = 1 / per_row
     return {k: round(v) for k, v in stages.items()}
 
 
@@ -692,6 +626,94 @@ def raw_copy(tmp: Path) -> dict:
     return out
 
 
+# --------------------------------------------------------------------------- 6,000,000
+
+
+def replicate(imported: list[int], spare: list[int], target: int) -> dict:
+    """Bulk-load the ledger up to ``target`` residents by copying the imported
+    communities' households and residents into the spare communities (same
+    buildings and rooms, fresh keys; the ID blind index is re-hashed per copy
+    so it stays unique). A latency fixture, not an import: SQL INSERT … SELECT."""
+    from django.db import connection
+
+    from shequ.core.models import Area
+
+    def units_of(community_ids):
+        out = {}
+        for community in Area.objects.filter(pk__in=community_ids):
+            out[community.pk] = list(
+                Area.objects.filter(path__startswith=community.path + ".", level="unit")
+                .order_by("path")
+                .values_list("pk", flat=True)
+            )
+        return out
+
+    t0 = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(id), count(*) FROM registry_household")
+        max_h, _n = cursor.fetchone()
+        cursor.execute("SELECT max(id), count(*) FROM registry_resident")
+        max_r, per_copy = cursor.fetchone()
+    copies = max(0, -(-(target - per_copy) // per_copy))
+    source_units = units_of(imported)
+    rounds = 0
+    for k in range(1, copies + 1):
+        targets = spare[(k - 1) * len(imported) : k * len(imported)]
+        if len(targets) < len(imported):
+            break
+        target_units = units_of(targets)
+        old, new = [], []
+        for source, dest in zip(imported, targets, strict=True):
+            old += source_units[source]
+            new += target_units[dest]
+        h_off, r_off = k * max_h, k * max_r
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO registry_household (id, area_id, room, number, head_id, area_path,"
+                " created_at, updated_at, removed_at, removed_reason, version)"
+                " SELECT h.id + %s, m.new, h.room, h.number, NULL, a.path, h.created_at,"
+                " h.updated_at, NULL, '', 1 FROM registry_household h"
+                " JOIN unnest(%s::bigint[], %s::bigint[]) AS m(old, new) ON m.old = h.area_id"
+                " JOIN core_area a ON a.id = m.new WHERE h.id <= %s",
+                [h_off, old, new, max_h],
+            )
+            cursor.execute(
+                "INSERT INTO registry_resident (id, household_id, name, name_pinyin,"
+                " name_initials, gender, ethnicity, id_number, id_number_index, id_last4_index,"
+                " birth_date, mobile, mobile_index, residence_type, living_status,"
+                " relation_to_head, registered_address, work_or_school, notes, area_path,"
+                " created_at, updated_at, removed_at, removed_reason, version)"
+                " SELECT r.id + %s, r.household_id + %s, r.name, r.name_pinyin,"
+                " r.name_initials, r.gender, r.ethnicity, r.id_number,"
+                " encode(sha256(convert_to(r.id_number_index || %s, 'UTF8')), 'hex'),"
+                " r.id_last4_index, r.birth_date, r.mobile, r.mobile_index, r.residence_type,"
+                " r.living_status, r.relation_to_head, r.registered_address, r.work_or_school,"
+                " r.notes, h.area_path, r.created_at, r.updated_at, NULL, '', 1"
+                " FROM registry_resident r JOIN registry_household h"
+                " ON h.id = r.household_id + %s WHERE r.id <= %s",
+                [r_off, h_off, str(k), h_off, max_r],
+            )
+            cursor.execute(
+                "UPDATE registry_household h SET head_id = s.head_id + %s"
+                " FROM registry_household s WHERE h.id = s.id + %s AND s.id <= %s"
+                " AND s.head_id IS NOT NULL",
+                [r_off, h_off, max_h],
+            )
+        rounds += 1
+        log(f"  copy {k}/{copies} loaded")
+    with connection.cursor() as cursor:
+        for table in ("registry_household", "registry_resident"):
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"  # noqa: S608  (fixed names)
+                f" (SELECT max(id) FROM {table}))"
+            )
+        cursor.execute("SELECT count(*) FROM registry_resident")
+        total = cursor.fetchone()[0]
+        cursor.execute("VACUUM ANALYZE registry_resident")
+        cursor.execute("VACUUM ANALYZE registry_household")
+    return {"copies": rounds, "residents": total, "seconds": time.perf_counter() - t0}
+
+
 # --------------------------------------------------------------------------- latency
 
 
@@ -714,9 +736,17 @@ def latency(args) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     rng = random.Random(7)
-    community = Area.objects.filter(level="community").order_by("id")[
-        len(Area.objects.filter(level="community")) // 2
-    ]
+    imported = getattr(args, "imported_communities", None)
+    if imported is None:  # a kept database: the communities the import wrote into
+        from shequ.registry.importing.models import ImportJob
+
+        imported = sorted(set(ImportJob.objects.values_list("area_id", flat=True)))
+    if imported:  # one whose residents came through the import (their IDs are real)
+        community = Area.objects.get(pk=imported[len(imported) // 2])
+    else:
+        community = Area.objects.filter(level="community").order_by("id")[
+            len(Area.objects.filter(level="community")) // 2
+        ]
     worker, _c = User.objects.get_or_create(
         username="bench_worker", defaults={"full_name": "社区工作者"}
     )
@@ -818,9 +848,57 @@ def latency(args) -> dict:
         "samples": len(times),
         "found": found,
     }
+    results.update(full_requests(worker, picks, id_picks))
     results["plans"] = explain(worker, picks[0], id_picks[0])
     results["queries"] = {"name": picks[0][0], "pinyin": picks[0][1], "initials": picks[0][2]}
     return results
+
+
+def full_requests(worker, picks, id_picks) -> dict:
+    """The same lookups as whole HTTP requests through Django's stack
+    (middleware, session, view, template), with the test client."""
+    from django.conf import settings
+    from django.test import Client
+    from django.urls import reverse
+
+    settings.ALLOWED_HOSTS = ["*"]
+    client = Client()
+    client.force_login(worker)
+    search = reverse("registry:resident_list")
+    out = {}
+
+    def timed(label, calls):
+        for call in calls[:10]:
+            call()
+        times = []
+        for call in calls:
+            t0 = time.perf_counter()
+            response = call()
+            times.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200, response.status_code  # noqa: S101
+        out[label] = {
+            "p50_ms": round(pct(times, 0.5), 2),
+            "p95_ms": round(pct(times, 0.95), 2),
+            "max_ms": round(max(times), 2),
+            "samples": len(times),
+        }
+
+    timed(
+        "request_id_exact",
+        [lambda q=q: client.post(search, {"q": q}) for q in id_picks],
+    )
+    timed(
+        "request_name_pinyin",
+        [lambda q=p[1]: client.post(search, {"q": q}) for p in picks],
+    )
+    timed(
+        "request_household_page",
+        [
+            lambda pk=p[3]: client.get(reverse("registry:household_detail", args=[pk]))
+            for p in picks
+        ],
+    )
+    return out
 
 
 def explain(worker, pick, id_number) -> dict:
@@ -835,7 +913,7 @@ def explain(worker, pick, id_number) -> dict:
         ("initials", pick[2]),
         ("id", id_number),
     ):
-        qs = resident_search(actor=worker, filters=ResidentFilters(query=query))[:50]
+        qs = resident_search(actor=worker, filters=ResidentFilters(query=query)).all()[:50]
         sql, params = qs.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
@@ -877,13 +955,13 @@ def main() -> None:
     parser.add_argument("--residents", type=int, default=1_000_000)
     parser.add_argument("--workers", type=int, default=1, help="import processes (files split)")
     parser.add_argument("--samples", type=int, default=200)
-    parser.add_argument(
-        "--baseline-rows",
-        type=int,
-        default=3000,
-        help="rows for the wizard's own commit (BulkInsert), 0 to skip",
-    )
     parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument(
+        "--latency-residents",
+        type=int,
+        default=6_000_000,
+        help="residents in the ledger for the latency part (bulk-loaded beyond the import)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--phase", default="all", help=argparse.SUPPRESS)
     parser.add_argument("--files", help=argparse.SUPPRESS)
@@ -921,7 +999,8 @@ def main() -> None:
     call_command("migrate", verbosity=0, interactive=False)
     results["migrate_seconds"] = time.perf_counter() - t0
     results["machine"] = machine()
-    communities = -(-args.residents // PER_COMMUNITY)
+    imported_count = -(-args.residents // PER_COMMUNITY)
+    communities = max(imported_count, -(-args.latency_residents // PER_COMMUNITY))
     t0 = time.perf_counter()
     community_ids = build_tree(communities)
     from shequ.core.models import Area
@@ -948,10 +1027,7 @@ def main() -> None:
         results["cpu_stages_rows_per_s"] = cpu_stages(files, 5000)
         log(f"CPU stages (rows/s): {results['cpu_stages_rows_per_s']}")
 
-        if args.baseline_rows:
-            results["wizard_bulkinsert"] = run_wizard_baseline(args, files, media)
-            log(f"wizard commit (BulkInsert): {results['wizard_bulkinsert']}")
-
+        importer_user()  # once, before the children (they would race to create it)
         log(f"importing with {args.workers} process(es)")
         results["import"] = run_import(args, files, media, tmp)
         imp = results["import"]
@@ -965,6 +1041,15 @@ def main() -> None:
         log(f"raw COPY: {rc['rows']} residents in {rc['seconds']:.1f}s = {rc['rate']:.0f} rows/s")
 
         if not args.skip_latency:
+            args.imported_communities = community_ids[:imported_count]
+            if args.latency_residents > args.residents:
+                log(f"bulk-loading up to {args.latency_residents:,} residents for the latency part")
+                results["bulk_load"] = replicate(
+                    community_ids[:imported_count],
+                    community_ids[imported_count:],
+                    args.latency_residents,
+                )
+                log(f"bulk load: {results['bulk_load']}")
             results["latency"] = latency(args)
             log("latency done")
 
@@ -992,16 +1077,12 @@ def summary(r: dict) -> None:
     )
     print(f"{'':38}{'rows/s':>12}{'seconds':>10}")
     print(
-        f"{'import (upload + commit, COPY path)':38}{imp['rate']:>12,.0f}{imp['wall_seconds']:>10.1f}"
+        f"{'import: upload + dry run + commit':38}{imp['rate']:>12,.0f}{imp['wall_seconds']:>10.1f}"
     )
-    print(f"{'  commit only':38}{imp['commit_only_rate']:>12,.0f}")
+    print(f"{'  dry run only (rows/s)':38}{imp['validate_only_rate']:>12,.0f}")
+    print(f"{'  commit only (COPY path)':38}{imp['commit_only_rate']:>12,.0f}")
     print(f"{'raw COPY of the same rows':38}{rc['rate']:>12,.0f}{rc['seconds']:>10.1f}")
     print(f"{'ratio import / raw COPY':38}{imp['rate'] / rc['rate']:>12.2f}")
-    if "wizard_bulkinsert" in r:
-        w = r["wizard_bulkinsert"]
-        print(
-            f"{'wizard commit today (BulkInsert)':38}{w['rate']:>12,.0f}{w['seconds']:>10.1f}  ({w['rows']} rows)"
-        )
     print(
         f"peak RSS of an import process: {imp['peak_rss_mb_per_process']:.0f} MB (getrusage ru_maxrss)"
     )

@@ -188,3 +188,15 @@ api.add_router("/registry/", registry_router)
 from shequ.workorders.api import router as workorders_router  # noqa: E402
 
 api.add_router("/workorders/", workorders_router)
+
+from shequ.volunteers.api import router as volunteers_router  # noqa: E402
+
+api.add_router("/volunteers/", volunteers_router)
+
+from shequ.field.api import router as field_router  # noqa: E402
+
+api.add_router("/field/", field_router)
+
+from shequ.dashboard.api import router as dashboard_router  # noqa: E402
+
+api.add_router("/dashboard/", dashboard_router)

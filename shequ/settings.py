@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "shequ.core",
     "shequ.registry",
     "shequ.workorders",
+    "shequ.volunteers",
+    "shequ.field",
+    "shequ.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +206,30 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
+
+# Copies of inbox messages (shequ.core.notifications.senders): by email
+# through Django's backend, by SMS through a gateway class.
+SHEQU_NOTIFICATION_SENDERS = [
+    name.strip()
+    for name in os.environ.get("SHEQU_NOTIFICATION_SENDERS", "email,sms").split(",")
+    if name.strip()
+]
+SHEQU_SMS_BACKEND = os.environ.get(
+    "SHEQU_SMS_BACKEND", "shequ.core.notifications.senders.ConsoleSmsBackend"
+)
+EMAIL_BACKEND = os.environ.get(
+    "SHEQU_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("SHEQU_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("SHEQU_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("SHEQU_EMAIL_FROM", "shequ@localhost")
+
+# SECURITY.md row 24: every field of every model is classified in its app's
+# inventory.py; a field without an entry fails `manage.py check` (gov.E002).
+DATA_INVENTORY_STRICT = True
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 

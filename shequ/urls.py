@@ -7,6 +7,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("registry/", include("shequ.registry.urls")),
     path("workorders/", include("shequ.workorders.urls")),
+    path("volunteers/", include("shequ.volunteers.urls")),
+    path("field/", include("shequ.field.urls")),
+    path("dashboard/", include("shequ.dashboard.urls")),
     path("open311/v2/", include("shequ.workorders.open311.urls")),
     path("", include("shequ.core.urls")),
 ]

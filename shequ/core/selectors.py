@@ -156,7 +156,7 @@ def approval_list(*, actor: User, state: str | None = "pending") -> QuerySet[App
         ApprovalRequest.objects.select_related("requested_by", "decided_by"),
         actor,
         Action.ROLE_MANAGE,
-    )
+    ).filter(kind=ApprovalRequest.Kind.ROLE_GRANT)  # other kinds have their own pages
     if state:
         approvals = approvals.filter(state=state)
     return approvals.order_by("-requested_at")

@@ -2,6 +2,7 @@ from django.urls import path
 
 from shequ.core import views
 from shequ.core.auth import views as auth_views
+from shequ.core.notifications import views as inbox_views
 
 app_name = "core"
 
@@ -13,6 +14,9 @@ urlpatterns = [
     path("accounts/password/", auth_views.password_change_view, name="password_change"),
     path("accounts/tokens/", views.token_list, name="token_list"),
     path("accounts/tokens/<int:pk>/revoke/", views.token_revoke_view, name="token_revoke"),
+    path("inbox/", inbox_views.inbox, name="inbox"),
+    path("inbox/read-all/", inbox_views.inbox_read_all, name="inbox_read_all"),
+    path("inbox/<int:pk>/read/", inbox_views.inbox_read, name="inbox_read"),
     path("areas/", views.area_browser, name="area_browser"),
     path("areas/<int:pk>/", views.area_detail, name="area_detail"),
     path("areas/<int:pk>/new/", views.area_create_view, name="area_create"),

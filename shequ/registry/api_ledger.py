@@ -8,23 +8,22 @@ Edits need the version last read, as ``version`` or an ``If-Match`` header:
 an older one answers 412 and changes nothing; none at all answers 428.
 """
 
-import hashlib
 import json
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from shequ.core import idempotency
 from shequ.core.api import ERRORS, PagePagination
 from shequ.core.errors import DomainError, InvalidInput
 from shequ.core.schemas import ErrorOut
 from shequ.core.scoping import can
 from shequ.registry.choices import Action
 from shequ.registry.exporting import resident_export
-from shequ.registry.models import IdempotencyRecord, KeyPopulationTag
+from shequ.registry.models import KeyPopulationTag
 from shequ.registry.schemas import ResidentOut
 from shequ.registry.schemas_ledger import (
     ExportIn,
@@ -92,11 +91,6 @@ IDEMPOTENCY = _header("Idempotency-Key", "重试时带同一个键：同样的�
 IF_MATCH = _header("If-Match", "最近一次读取到的版本号（也可放在 version 字段）")
 
 
-class KeyReused(DomainError):
-    code = "idempotency_key_reused"
-    status = 422
-
-
 class VersionRequired(DomainError):
     code = "version_required"
     status = 428
@@ -120,37 +114,24 @@ def _version(request, sent: int | None) -> int:
 
 
 def _idempotent(request, endpoint: str, payload: Schema, schema, produce):
-    """Run ``produce`` once per Idempotency-Key (per user and endpoint)."""
-    key = request.headers.get("Idempotency-Key", "").strip()
+    """Run ``produce`` once per Idempotency-Key (per user and endpoint), with
+    core's one mechanism (``shequ.core.idempotency``)."""
+    key = idempotency.request_key(request)
     if not key:
         return Status(201, produce())
-    if len(key) > 100:
-        raise InvalidInput(_("Idempotency-Key 最多100个字符。"), field="Idempotency-Key")
-    body = json.dumps(payload.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    digest = hashlib.sha256(f"{endpoint}\n{body}".encode()).hexdigest()
-    lookup = {"user": request.user, "endpoint": endpoint, "key": key}
 
-    def replay(record: IdempotencyRecord):
-        if record.request_hash != digest:
-            raise KeyReused(
-                _("该 Idempotency-Key 已用于内容不同的请求，请换一个新的键。"),
-                field="Idempotency-Key",
-            )
-        return JsonResponse(record.response, status=record.status)
+    def create() -> tuple[int, str]:
+        data = schema.from_orm(produce()).model_dump(mode="json", by_alias=False)
+        return 201, json.dumps(data)
 
-    existing = IdempotencyRecord.objects.filter(**lookup).first()
-    if existing is not None:
-        return replay(existing)
-    try:
-        with transaction.atomic():
-            result = produce()
-            data = schema.from_orm(result).model_dump(mode="json", by_alias=False)
-            IdempotencyRecord.objects.create(
-                **lookup, request_hash=digest, status=201, response=data
-            )
-    except IntegrityError:  # the same key raced in from a second connection
-        return replay(IdempotencyRecord.objects.get(**lookup))
-    return JsonResponse(data, status=201)
+    outcome = idempotency.run_once(
+        user=request.user,
+        endpoint=endpoint,
+        key=key,
+        body=payload.model_dump(mode="json"),
+        produce=create,
+    )
+    return HttpResponse(outcome.body, status=outcome.status, content_type="application/json")
 
 
 # --------------------------------------------------------------------------

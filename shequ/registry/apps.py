@@ -30,6 +30,20 @@ class RegistryConfig(AppConfig):
         grant(Role.COMMUNITY_WORKER, Action.CHANGE, Action.REVEAL)
         # Bringing back a removed, moved-out or deceased record is community staff's call.
         grant(Role.COMMUNITY_WORKER, RESTORE)
+        # A full (unmasked) export: one of these asks, another approves (full_export.py).
+        for role in (Role.COMMUNITY_WORKER, Role.STREET_STAFF, Role.DISTRICT_STAFF):
+            grant(role, Action.EXPORT_FULL)
+        from shequ.core.services.approvals import register_approval_kind
+        from shequ.registry.full_export import KIND as FULL_EXPORT
+
+        register_approval_kind(FULL_EXPORT, action=Action.EXPORT_FULL)
+        # Security labels (labels.py): community, street and district staff hold
+        # every clearance; a grid worker only disability (visits depend on it).
+        from shequ.registry.labels import CLEARANCE
+
+        for role in (Role.COMMUNITY_WORKER, Role.STREET_STAFF, Role.DISTRICT_STAFF):
+            grant(role, *CLEARANCE.values())
+        grant(Role.GRID_WORKER, CLEARANCE["disability"])
 
         registry.register_path_carrier(Household, "area_path")
         registry.register_path_carrier(Resident, "area_path")

@@ -40,6 +40,14 @@ class Relation(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class SecurityLabel(models.TextChoices):
+    """Labels of sensitive key-population kinds; each needs its clearance (registry/labels.py)."""
+
+    HEALTH = "health", _("健康")
+    DISABILITY = "disability", _("残疾")
+    ASSISTANCE = "assistance", _("社会救助（低保、特困、低收入）")
+
+
 class Action:
     """The registry's role actions (granted in ``apps.py``)."""
 
@@ -47,3 +55,5 @@ class Action:
     CHANGE = "registry.change"
     REVEAL = "registry.reveal"  # see full ID and mobile numbers, per record, with a reason
     RESTORE = "registry.restore"  # bring back removed records (community staff)
+    # Ask for, approve (not one's own) and download a full, unmasked export (full_export.py).
+    EXPORT_FULL = "registry.export_full"

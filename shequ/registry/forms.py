@@ -1,4 +1,7 @@
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,6 +29,29 @@ class RevealForm(forms.Form):
 _BLANK = [("", "—")]
 
 
+class FastSelect(forms.Select):
+    """A ``<select>`` written in Python. Django's widget renders a template per
+    option; a community's building/unit list has 130 of them, which made the
+    filter form most of the search page's time (docs/performance.md)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value])}
+        chosen.discard("None")
+        options = [
+            format_html(
+                '<option value="{}"{}>{}</option>',
+                key,
+                mark_safe(" selected") if str(key) in chosen else "",  # noqa: S308  (a constant)
+                label,
+            )
+            for key, label in self.choices
+        ]
+        attributes = flatatt(self.build_attrs(self.attrs, attrs))
+        return mark_safe(  # noqa: S308  (every piece above is escaped by format_html)
+            format_html('<select name="{}"{}>', name, attributes) + "".join(options) + "</select>"
+        )
+
+
 class ResidentFilterForm(ResidentSearchForm):
     """The search box plus the filters; posted, never put in a URL."""
 
@@ -37,7 +63,7 @@ class ResidentFilterForm(ResidentSearchForm):
     residence_type = forms.ChoiceField(label=_("人口类型"), required=False)
     living_status = forms.ChoiceField(label=_("居住状态"), required=False)
     area = forms.TypedChoiceField(
-        label=_("楼栋/单元"), coerce=int, required=False, empty_value=None
+        label=_("楼栋/单元"), coerce=int, required=False, empty_value=None, widget=FastSelect
     )
     room = forms.CharField(label=_("门牌号/室"), max_length=20, required=False)
     id_last4 = forms.CharField(label=_("身份证号后四位"), max_length=4, required=False)
@@ -58,13 +84,17 @@ class ResidentFilterForm(ResidentSearchForm):
         from shequ.registry.selectors_search import address_areas
 
         super().__init__(*args, **kwargs)
+        from shequ.registry.labels import visible_kinds
+
         self.fields["tags"].choices = list(
-            KeyPopulationTag.objects.filter(is_active=True).values_list("code", "name")
+            KeyPopulationTag.objects.filter(visible_kinds(actor), is_active=True).values_list(
+                "code", "name"
+            )
         )
         self.fields["residence_type"].choices = _BLANK + list(ResidenceType.choices)
         self.fields["living_status"].choices = _BLANK + list(LivingStatus.choices)
         areas = address_areas(actor=actor) if actor is not None else []
-        self.fields["area"].choices = _BLANK + [(a.pk, a.name) for a in areas]
+        self.fields["area"].choices = _BLANK + areas
 
     def filters(self):
         from shequ.registry.selectors_search import ResidentFilters

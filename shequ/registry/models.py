@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.core.crypto import EncryptedTextField, mask_id_number, mask_mobile
 from shequ.core.models import Area
-from shequ.registry.choices import Gender, LivingStatus, Relation, ResidenceType
+from shequ.registry.choices import Gender, LivingStatus, Relation, ResidenceType, SecurityLabel
 
 
 class Household(models.Model):
@@ -121,6 +121,9 @@ class Resident(models.Model):
     removed_at = models.DateTimeField(null=True, blank=True)
     removed_reason = models.CharField(_("注销原因"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Set by the retention run (``registry_retention``): the personal data is
+    # gone, the row and its timeline stay for the statistics.
+    anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True, editable=False)
 
     scope_path_field = "area_path"
     # Audit snapshots never copy personal numbers, nor their keyed hashes.
@@ -172,6 +175,12 @@ class KeyPopulationTag(models.Model):
     description = models.CharField(_("说明"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=100)
     is_active = models.BooleanField(_("启用"), default=True)
+    # Security label (SECURITY.md row 14): a kind that reveals health,
+    # disability or social-assistance status is seen and edited only by roles
+    # holding that clearance (``registry.labels``); "" is an ordinary kind.
+    label = models.CharField(
+        _("安全标签"), max_length=16, choices=SecurityLabel.choices, blank=True, default=""
+    )
 
     class Meta:
         ordering = ["order", "code"]
@@ -291,30 +300,6 @@ class LifeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_on:%Y-%m-%d}"
-
-
-class IdempotencyRecord(models.Model):
-    """One API create sent with an ``Idempotency-Key``: a client that retries
-    after a dropped connection gets the first answer again instead of a second
-    household or resident. The key is the client's; the hash is of the body."""
-
-    key = models.CharField(max_length=100)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    endpoint = models.CharField(max_length=100)
-    request_hash = models.CharField(max_length=64)
-    status = models.PositiveSmallIntegerField()
-    response = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "endpoint", "key"], name="registry_idempotency_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.endpoint} {self.key}"
 
 
 from shequ.registry.importing.models import ImportJob, ImportProblem  # noqa: E402,F401

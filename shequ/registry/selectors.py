@@ -6,13 +6,23 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 
 from shequ.core.idnumbers import normalize_id_number
 from shequ.core.models import User
 from shequ.core.phones import normalize_mobile
 from shequ.core.scoping import get_scoped_or_404, restrict
 from shequ.registry.choices import Action, Relation
+from shequ.registry.labels import tags_prefetch, visible_tags
 from shequ.registry.models import Household, Resident, ResidentTag
 from shequ.registry.pinyin import normalize_latin_query
 from shequ.registry.services import id_number_index, mobile_index
@@ -25,6 +35,11 @@ def looks_like_personal_number(query: str) -> bool:
     """True for what may be an ID or phone number: such queries travel in a
     POST body, never in a URL (SECURITY.md row 27)."""
     return sum(ch.isdigit() for ch in normalize_id_number(query)) >= 6
+
+
+def is_exact_id(query: str) -> bool:
+    """Is this search an 18-character ID number (one resident at most)?"""
+    return bool(query) and bool(_ID_SHAPE.match(normalize_id_number(query)))
 
 
 def resident_search_condition(query: str) -> Q | None:
@@ -78,17 +93,21 @@ def resident_list(
     return (
         residents.filter(condition)
         .select_related("household__area")
-        .prefetch_related(Prefetch("tags", queryset=ResidentTag.objects.select_related("tag")))
+        .prefetch_related(tags_prefetch(actor))
         .order_by("name_pinyin", "id")
     )
 
 
 def resident_get(*, actor: User, pk: int) -> Resident:
     """One resident in scope; 404 whether missing or out of scope."""
-    queryset = Resident.objects.select_related(
-        "household__area", "household__head"
-    ).prefetch_related(Prefetch("tags", queryset=ResidentTag.objects.select_related("tag")))
-    return get_scoped_or_404(queryset, actor, Action.VIEW, pk=pk)
+    resident = get_scoped_or_404(
+        Resident.objects.select_related("household__area", "household__head"),
+        actor,
+        Action.VIEW,
+        pk=pk,
+    )
+    prefetch_related_objects([resident], tags_prefetch(actor, resident.area_path))
+    return resident
 
 
 def household_get(*, actor: User, pk: int) -> Household:
@@ -114,7 +133,9 @@ def ledger_summary(*, actor: User) -> dict:
     households = restrict(Household.objects.filter(removed_at__isnull=True), actor, Action.VIEW)
     tags = (
         restrict(
-            ResidentTag.objects.filter(resident__removed_at__isnull=True, tag__is_active=True),
+            ResidentTag.objects.filter(
+                visible_tags(actor), resident__removed_at__isnull=True, tag__is_active=True
+            ),
             actor,
             Action.VIEW,
             path_field="resident__area_path",

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +22,7 @@ from shequ.core.errors import InvalidInput
 from shequ.core.models import Area, AuditEntry, User
 from shequ.core.scoping import get_scoped_or_404, path_filter, restrict
 from shequ.registry.choices import Action, LivingStatus, ResidenceType
+from shequ.registry.labels import tags_prefetch, visible_tags
 from shequ.registry.models import (
     Household,
     LifeEvent,
@@ -29,7 +30,7 @@ from shequ.registry.models import (
     Resident,
     ResidentTag,
 )
-from shequ.registry.selectors import resident_search_condition
+from shequ.registry.selectors import is_exact_id, resident_search_condition
 from shequ.registry.services import id_last4_index
 
 LAST4 = re.compile(r"^\d{3}[\dX]$")
@@ -117,7 +118,10 @@ def resident_search(
         residents = residents.filter(
             Exists(
                 ResidentTag.objects.filter(
-                    resident=OuterRef("pk"), tag__code__in=filters.tags, tag__is_active=True
+                    visible_tags(actor),  # a labelled kind without clearance finds no one
+                    resident=OuterRef("pk"),
+                    tag__code__in=filters.tags,
+                    tag__is_active=True,
                 )
             )
         )
@@ -139,11 +143,17 @@ def resident_search(
         residents = residents.filter(household__room=filters.room)
     if filters.id_last4:
         residents = residents.filter(id_last4_index=id_last4_index(filters.id_last4))
-    return (
+    residents = (
         residents.select_related("household__area")
-        .prefetch_related(Prefetch("tags", queryset=ResidentTag.objects.select_related("tag")))
+        .prefetch_related(tags_prefetch(actor))
         .order_by(*SORTS[filters.sort])
     )
+    if is_exact_id(filters.query):
+        # At most one row (the blind index is unique): read it now, so the
+        # paginator's count and page come from this one query instead of
+        # three (count, page, tags), the service counter's lookup stays fast.
+        residents._fetch_all()
+    return residents
 
 
 def resident_get_any(*, actor: User, pk: int, action: str = Action.VIEW) -> Resident:
@@ -179,12 +189,14 @@ def household_areas(*, actor: User) -> QuerySet[Area]:
     ).order_by("path")
 
 
-def address_areas(*, actor: User, limit: int = 1000) -> list[Area]:
-    """Buildings and units in the actor's view, for the address filter."""
+def address_areas(*, actor: User, limit: int = 1000) -> list[tuple[int, str]]:
+    """(id, name) of the buildings and units in the actor's view, for the address filter."""
     return list(
         restrict(
             Area.objects.filter(level__in=(Level.UNIT, Level.BUILDING)), actor, Action.VIEW, "path"
-        ).order_by("path")[:limit]
+        )
+        .order_by("path")
+        .values_list("pk", "name")[:limit]
     )
 
 

@@ -7,6 +7,7 @@ no scope check, audited without a user.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -52,6 +53,20 @@ _ENUMS = {
     "living_status": LivingStatus,
     "relation_to_head": Relation,
 }
+# ``Choices.values`` builds a new list on every access: look values up in sets.
+_ENUM_VALUES = {field: frozenset(enum.values) for field, enum in _ENUMS.items()}
+
+
+_TODAY: tuple[float, date] = (0.0, date.min)
+
+
+def _today() -> date:
+    """``timezone.localdate()``, re-read at most once a second (an import asks a million times)."""
+    global _TODAY  # noqa: PLW0603
+    now = time.monotonic()
+    if now - _TODAY[0] > 1.0:
+        _TODAY = (now, timezone.localdate())
+    return _TODAY[1]
 
 
 def id_number_index(value: str) -> str:
@@ -113,9 +128,9 @@ def clean_resident_data(data: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput(_("姓名最多50个字。"), field="name")
     clean["name"] = name
 
-    for field, enum in _ENUMS.items():
+    for field, values in _ENUM_VALUES.items():
         value = data.get(field) or None
-        if value is not None and value not in enum.values:
+        if value is not None and value not in values:
             raise InvalidInput(_("“%(value)s”不是可选的值。") % {"value": value}, field=field)
         clean[field] = value
 
@@ -150,7 +165,7 @@ def clean_resident_data(data: dict[str, Any]) -> dict[str, Any]:
         clean["birth_date"] = birth
     if clean["gender"] is None:
         raise InvalidInput(_("请选择性别。"), field="gender")
-    if clean["birth_date"] is not None and clean["birth_date"] > timezone.localdate():
+    if clean["birth_date"] is not None and clean["birth_date"] > _today():
         raise InvalidInput(_("出生日期不能晚于今天。"), field="birth_date")
 
     raw_mobile = str(data.get("mobile") or "").strip()
@@ -325,8 +340,12 @@ def resident_tag_add(
     attributes: dict | None = None,
     valid_from: date | None = None,
 ) -> ResidentTag:
-    """Mark a resident as belonging to a key population (elderly living alone…)."""
+    """Mark a resident as belonging to a key population (elderly living alone…).
+    A labelled kind (health, disability, assistance) needs its clearance."""
     _require(actor, Action.CHANGE, resident.area_path)
+    from shequ.registry.labels import require_clearance
+
+    require_clearance(actor, tag, resident.area_path)
     if ResidentTag.objects.filter(resident=resident, tag=tag).exists():
         raise InvalidInput(_("该居民已有此标记。"), field="tag")
     values = {"resident": resident, "tag": tag, "attributes": attributes or {}}

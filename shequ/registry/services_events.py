@@ -448,6 +448,8 @@ def resident_restore(*, actor: User | None, resident: Resident, reason: str = ""
     _require(actor, RESTORE, resident.area_path)
     if not resident.is_removed:
         raise InvalidInput(_("该居民未被移除。"))
+    if resident.anonymised_at is not None:
+        raise InvalidInput(_("该居民的个人信息已按保存期限匿名化，不能恢复。"))
     if resident.household.is_removed:
         raise InvalidInput(_("所在户已移除，请先恢复该户。"), field="household")
     reason = _reason(reason, required=False)
@@ -542,6 +544,9 @@ def resident_tag_remove(*, actor: User | None, resident: Resident, tag: KeyPopul
     """A resident no longer belongs to a key population. The membership row
     goes; the audit row keeps what it was."""
     _require(actor, Action.CHANGE, resident.area_path)
+    from shequ.registry.labels import require_clearance
+
+    require_clearance(actor, tag, resident.area_path)
     item = ResidentTag.objects.filter(resident=resident, tag=tag).first()
     if item is None:
         raise InvalidInput(_("该居民没有此标记。"), field="tag")

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from shequ.registry import views, views_edit
+from shequ.registry import views, views_edit, views_full_export
 
 app_name = "registry"
 
@@ -27,6 +27,18 @@ urlpatterns = [
         "households/<int:pk>/<slug:action>/",
         views_edit.household_action_view,
         name="household_action",
+    ),
+    # The full (unmasked) export: ask, approve (another person), download once.
+    path("full-exports/", views_full_export.full_export_list_view, name="full_export_list"),
+    path(
+        "full-exports/<int:pk>/decide/",
+        views_full_export.full_export_decide_view,
+        name="full_export_decide",
+    ),
+    path(
+        "full-exports/<int:pk>/download/",
+        views_full_export.full_export_download_view,
+        name="full_export_download",
     ),
     path("", include("shequ.registry.importing.urls")),  # the import wizard
 ]

@@ -16,6 +16,7 @@ from shequ.core.views.base import form_error, requires
 from shequ.registry import forms
 from shequ.registry.choices import Action
 from shequ.registry.forms import ResidentFilterForm, RevealForm
+from shequ.registry.labels import visible_tags
 from shequ.registry.selectors import household_get, household_members
 from shequ.registry.selectors_search import (
     ResidentFilters,
@@ -52,6 +53,7 @@ def resident_list_page(request, form, *, status: int = 200):
         "page": page,
         "export_form": forms.ExportForm(),
         "can_change": can(request.user, Action.CHANGE),
+        "can_export_full": can(request.user, Action.EXPORT_FULL),
     }
     return render(request, "registry/resident_list.html", context, status=status)
 
@@ -80,7 +82,11 @@ def resident_page(request, resident, *, status: int = 200, forms_override=None, 
     action_forms.update(forms_override or {})
     context = {
         "resident": resident,
-        "tags": list(resident.tags.select_related("tag")),
+        "tags": list(
+            resident.tags.filter(visible_tags(request.user, resident.area_path)).select_related(
+                "tag"
+            )
+        ),
         "household": household,
         "can_reveal": can(request.user, Action.REVEAL, path),
         "can_change": can(request.user, Action.CHANGE, path),

@@ -6,13 +6,13 @@ older version; ``Idempotency-Key`` makes creation safe to retry."""
 import hashlib
 import json
 
-from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from shequ.core import idempotency
 from shequ.core.api import ERRORS as CORE_ERRORS
 from shequ.core.api import PagePagination
 from shequ.core.errors import InvalidInput
@@ -20,8 +20,7 @@ from shequ.core.models import Area, User
 from shequ.core.schemas import ErrorOut
 from shequ.core.scoping import get_scoped_or_404
 from shequ.workorders.choices import Action, Channel
-from shequ.workorders.errors import IdempotencyKeyReused
-from shequ.workorders.models import Category, Department, IdempotencyKey
+from shequ.workorders.models import Category, Department
 from shequ.workorders.schemas import (
     CategoryOut,
     DispatchIn,
@@ -55,6 +54,7 @@ from shequ.workorders.services import (
 router = Router(tags=["workorders"])
 ERRORS = {**CORE_ERRORS, 412: ErrorOut, 422: ErrorOut}
 ORDER = {200: WorkOrderOut, **ERRORS}
+IDEMPOTENCY_ENDPOINT = "workorders.create"
 API_CHANNELS = {
     Channel.API,
     Channel.PORTAL,
@@ -126,55 +126,44 @@ def order_create_multipart(
 
 
 def _create(request, payload: WorkOrderCreateIn, files: list) -> HttpResponse:
-    key = (request.headers.get("Idempotency-Key") or "").strip()
-    if len(key) > 100:
-        raise InvalidInput(_("Idempotency-Key 最多 100 个字符。"), field="Idempotency-Key")
-    body_for_hash = payload.dict()
+    key = idempotency.request_key(request)
+    body = payload.dict()
     if files:
-        body_for_hash["files"] = [_file_digest(f) for f in files]
-    digest = hashlib.sha256(
-        json.dumps(body_for_hash, sort_keys=True, ensure_ascii=False).encode()
-    ).hexdigest()
-    if key:
-        replay = _replay(request.user, key, digest)
-        if replay is not None:
-            return replay
-    category = Category.objects.filter(code=payload.category, is_active=True).first()
-    if category is None:
-        raise InvalidInput(_("没有这个类别。"), field="category")
-    if payload.channel not in API_CHANNELS:
-        raise InvalidInput(
-            _("“%(value)s”不是可选的值。") % {"value": payload.channel}, field="channel"
-        )
-    area = get_scoped_or_404(Area.objects.all(), request.user, Action.REPORT, pk=payload.area_id)
-    try:
-        with transaction.atomic():
-            order = workorder_create(
-                actor=request.user,
-                kind=payload.kind,
-                category=category,
-                area=area,
-                title=payload.title,
-                description=payload.description,
-                channel=payload.channel,
-                address=payload.address,
-                latitude=payload.latitude,
-                longitude=payload.longitude,
-                reporter_anonymous=payload.anonymous,
-                files=files,
+        body["files"] = [_file_digest(f) for f in files]
+
+    def create() -> tuple[int, str]:
+        category = Category.objects.filter(code=payload.category, is_active=True).first()
+        if category is None:
+            raise InvalidInput(_("没有这个类别。"), field="category")
+        if payload.channel not in API_CHANNELS:
+            raise InvalidInput(
+                _("“%(value)s”不是可选的值。") % {"value": payload.channel}, field="channel"
             )
-            body = json.dumps(_out(request, order), ensure_ascii=False)
-            if key:
-                IdempotencyKey.objects.create(
-                    user=request.user, key=key, request_hash=digest, order=order, response=body
-                )
-    except IntegrityError:
-        # The same key committed by a concurrent request while this one ran.
-        replay = _replay(request.user, key, digest) if key else None
-        if replay is None:
-            raise
-        return replay
-    return HttpResponse(body, status=201, content_type="application/json; charset=utf-8")
+        area = get_scoped_or_404(
+            Area.objects.all(), request.user, Action.REPORT, pk=payload.area_id
+        )
+        order = workorder_create(
+            actor=request.user,
+            kind=payload.kind,
+            category=category,
+            area=area,
+            title=payload.title,
+            description=payload.description,
+            channel=payload.channel,
+            address=payload.address,
+            latitude=payload.latitude,
+            longitude=payload.longitude,
+            reporter_anonymous=payload.anonymous,
+            files=files,
+        )
+        return 201, json.dumps(_out(request, order), ensure_ascii=False)
+
+    outcome = idempotency.run_once(
+        user=request.user, endpoint=IDEMPOTENCY_ENDPOINT, key=key, body=body, produce=create
+    )
+    return HttpResponse(
+        outcome.body, status=outcome.status, content_type="application/json; charset=utf-8"
+    )
 
 
 def _file_digest(upload) -> str:
@@ -189,15 +178,6 @@ def _file_digest(upload) -> str:
         sha.update(chunk)
     upload.seek(0)
     return sha.hexdigest()
-
-
-def _replay(user: User, key: str, digest: str) -> HttpResponse | None:
-    stored = IdempotencyKey.objects.filter(user=user, key=key).first()
-    if stored is None:
-        return None
-    if stored.request_hash != digest:
-        raise IdempotencyKeyReused()
-    return HttpResponse(stored.response, status=201, content_type="application/json; charset=utf-8")
 
 
 @router.get("{order_id}", response={200: WorkOrderDetailOut, **ERRORS}, summary="工单详情与时间线")
@@ -376,3 +356,6 @@ def order_hand_off(request, order_id: int, payload: HandOffIn):
         expected_version=_expected_version(request),
     )
     return order
+
+
+from shequ.workorders import api_flow  # noqa: E402,F401  (registers its routes on this router)

@@ -32,6 +32,17 @@ class WorkordersConfig(AppConfig):
             grant(role, Action.CLAIM)
         for role in (Role.GRID_WORKER, Role.DEPARTMENT_HANDLER, Role.PARTY_MEMBER, Role.VOLUNTEER):
             grant(role, Action.HANDLE)
+        for role in (Role.COMMUNITY_WORKER, Role.STREET_STAFF):
+            grant(role, Action.WHISTLE, Action.MERGE)
+        for role in (Role.COMMUNITY_WORKER, Role.STREET_STAFF, Role.GRID_WORKER):
+            grant(role, Action.RECEPTION)
+        for role in (Role.COMMUNITY_WORKER, Role.STREET_STAFF, Role.DISTRICT_STAFF):
+            grant(role, Action.GUIDANCE)
+        for role in (Role.CITY_ADMIN, Role.DISTRICT_STAFF):
+            grant(role, Action.CONFIGURE)
+        for role in (Role.STREET_STAFF, Role.DISTRICT_STAFF):
+            # 12345 tickets reach the street office: it takes them in as cases.
+            grant(role, Action.HOTLINE_IMPORT, Action.REPORT)
 
         registry.register_path_carrier(WorkOrder, "area_path")
         registry.register_path_carrier(Attachment, "area_path")
@@ -53,6 +64,16 @@ class WorkordersConfig(AppConfig):
         registry.register_menu_entry(
             registry.MenuEntry(_("认领服务单"), "workorders:pool", Action.CLAIM, order=32)
         )
+        registry.register_menu_entry(
+            registry.MenuEntry(_("待我处理"), "workorders:waiting", Action.HANDLE, order=33)
+        )
+        for label, url_name, action, order in (
+            (_("窗口接待"), "workorders:reception", Action.RECEPTION, 34),
+            (_("热线导入"), "workorders:hotline_import", Action.HOTLINE_IMPORT, 36),
+            (_("私事指导模板"), "workorders:guidance_list", Action.GUIDANCE, 37),
+            (_("类别与部门"), "workorders:catalog", Action.CONFIGURE, 38),
+        ):
+            registry.register_menu_entry(registry.MenuEntry(label, url_name, action, order=order))
         registry.register_home_panel(
             registry.HomePanel(
                 "workorders/panels/queue.html",

@@ -73,6 +73,14 @@ class EntryKind(models.TextChoices):
     HANDED_OFF = "handed_off", _("转交")
     ESCALATED = "escalated", _("超时升级")
     UPDATED = "updated", _("修改内容")
+    PAUSED = "paused", _("暂停计时")
+    RESUMED = "resumed", _("恢复计时")
+    WHISTLED = "whistled", _("吹哨")
+    WHISTLE_ACKNOWLEDGED = "whistle_ack", _("部门报到")
+    WHISTLE_REPORTED = "whistle_report", _("部门反馈")
+    WHISTLE_LATE = "whistle_late", _("报到超时")
+    CLAIM_EXPIRED = "claim_expired", _("认领超时退回")
+    MERGED = "merged", _("合并")
 
 
 class DispatchTarget(models.TextChoices):
@@ -96,3 +104,9 @@ class Action:
     DISPATCH = "workorders.dispatch"
     CLAIM = "workorders.claim"
     HANDLE = "workorders.handle"
+    WHISTLE = "workorders.whistle"  # summon departments to a case (吹哨)
+    RECEPTION = "workorders.reception"  # the front desk's reception log
+    GUIDANCE = "workorders.guidance"  # edit guidance templates for private matters
+    CONFIGURE = "workorders.configure"  # the category catalog and department directory
+    HOTLINE_IMPORT = "workorders.hotline_import"  # import 12345 tickets from a file
+    MERGE = "workorders.merge"  # merge near-duplicates

@@ -215,6 +215,9 @@ def demo_workorders(*, city, residents, rng, stdout) -> None:
                 rating=rng.choice([3, 4, 5, 5]),
                 comment="处理及时。",
             )
+    from shequ.workorders.demo_flow import demo_flow
+
+    extra = demo_flow(grid=grid, community=community, unit=unit, departments=departments)
     stdout.write(
-        f"workorders: {made} work orders in {community.name}, {pool} waiting to be claimed"
+        f"workorders: {made} work orders in {community.name}, {pool} waiting to be claimed; {extra}"
     )

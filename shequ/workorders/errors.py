@@ -25,11 +25,3 @@ class StaleVersion(DomainError):
     code = "stale_version"
     status = 412
     default_message = _("工单已被他人修改，请刷新后再试。")
-
-
-class IdempotencyKeyReused(DomainError):
-    """The same Idempotency-Key came with a different request body."""
-
-    code = "idempotency_key_reused"
-    status = 422
-    default_message = _("该幂等键已用于另一份不同的提交。")

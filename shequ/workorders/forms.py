@@ -8,6 +8,15 @@ from shequ.workorders.choices import Action, Channel, Kind, State
 from shequ.workorders.models import Category
 
 REPORT_LEVELS = (Level.COMMUNITY, Level.GRID, Level.ESTATE, Level.BUILDING, Level.UNIT)
+# The list offers at most this many areas (nearest the user's own first); any
+# area in scope is still accepted when posted.
+AREA_CHOICES_LIMIT = 300
+
+
+def report_areas(user):
+    """The areas ``user`` may report in, scoped, for the report form."""
+    areas = Area.objects.filter(level__in=REPORT_LEVELS)
+    return restrict(areas, user, Action.REPORT).order_by("depth", "path")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -57,9 +66,13 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = restrict(
-            Area.objects.filter(level__in=REPORT_LEVELS), user, Action.REPORT
-        ).order_by("path")
+        areas = report_areas(user)
+        self.fields["area"].queryset = areas
+        shown = areas.select_related("parent").only("pk", "name", "parent__name")
+        self.fields["area"].widget.choices = [("", "---------")] + [
+            (a.pk, f"{a.parent.name} · {a.name}" if a.parent else a.name)
+            for a in shown[:AREA_CHOICES_LIMIT]
+        ]
         if user.kind != AccountKind.STAFF:
             self.fields["kind"].choices = [c for c in Kind.choices if c[0] != Kind.HOTLINE]
         else:
@@ -81,7 +94,9 @@ class ReportForm(forms.Form):
 
 class OrderFilterForm(forms.Form):
     state = forms.ChoiceField(
-        label=_("状态"), choices=[("", _("全部"))] + list(State.choices), required=False
+        label=_("状态"),
+        choices=[("", _("全部")), ("open", _("未关闭（工作队列）"))] + list(State.choices),
+        required=False,
     )
     kind = forms.ChoiceField(
         label=_("类型"), choices=[("", _("全部"))] + list(Kind.choices), required=False

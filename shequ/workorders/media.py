@@ -19,9 +19,10 @@ What it guarantees, whatever the file claims to be:
   ``workorders/<yyyy>/<mm>/<uuid>.<ext>``; the user's file name is kept,
   sanitised, only for display.
 
-Videos are stored as uploaded, after the magic check and the size limit: no
-transcoding, and **their metadata (e.g. a phone's GPS in the MP4 ``udta``
-box) is not stripped yet** (no ffmpeg here). Staff-only or public visibility
+Videos are not transcoded (no ffmpeg here), but their metadata boxes (a
+phone's GPS and device in ``udta``/``meta``/XMP) are blanked in place by
+``video_meta.strip_metadata`` before storage, so the stored bytes carry no
+location while every sample offset stays valid. Staff-only or public visibility
 follows the timeline entry they come with.
 
 Storage: local files under MEDIA_ROOT by default; an S3-compatible bucket is
@@ -169,6 +170,19 @@ class Prepared:
     height: int | None
 
 
+def _strip_video(data: bytes) -> bytes:
+    """GPS and device metadata blanked in place (``video_meta``); a box tree
+    that does not add up is refused as a damaged file."""
+    from shequ.workorders.video_meta import Malformed, strip_metadata
+
+    try:
+        return strip_metadata(data)[0]
+    except Malformed as exc:
+        raise InvalidInput(
+            _("视频文件已损坏，无法读取。"), field="files", code="file_type"
+        ) from exc
+
+
 def prepare(upload) -> Prepared:
     """Check one uploaded file (a Django ``UploadedFile``) and return the bytes
     to store. Raises InvalidInput with a clear message otherwise."""
@@ -194,6 +208,8 @@ def prepare(upload) -> Prepared:
     if detected.kind == AttachmentKind.PHOTO:
         data, content_type, ext, width, height = _reencode(data, detected)
         detected = Detected(detected.kind, content_type, ext)
+    else:
+        data = _strip_video(data)
     return Prepared(
         detected=detected,
         data=data,

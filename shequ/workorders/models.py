@@ -1,5 +1,5 @@
 """The work-order engine's data: the category catalog, the department
-directory, work orders, their append-only timelines and idempotency keys.
+directory, work orders and their append-only timelines.
 
 Every state change goes through ``services``; reads through ``selectors``.
 A work order carries ``area_path`` (copied from its area) so scoping is one
@@ -167,6 +167,28 @@ class WorkOrder(models.Model):
     )
     rating_comment = models.CharField(_("评价意见"), max_length=500, blank=True)
     reopened_count = models.PositiveSmallIntegerField(default=0)
+    # Printed on the reporter's receipt: with the number, it opens the public
+    # tracking page (status and public notes only).
+    tracking_code = models.CharField(max_length=12, blank=True, editable=False)
+    # The clocks stop while the case waits for the resident (paused_at set,
+    # with a reason); on resuming, both deadlines move by the time paused.
+    paused_at = models.DateTimeField(_("暂停计时"), null=True, blank=True)
+    pause_reason = models.CharField(_("暂停原因"), max_length=200, blank=True)
+    paused_seconds = models.PositiveIntegerField(default=0)
+    response_reminded_at = models.DateTimeField(null=True, blank=True)
+    resolve_reminded_at = models.DateTimeField(null=True, blank=True)
+    # A near-duplicate merged by staff points to the case that was kept.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged",
+        verbose_name=_("并入工单"),
+    )
+    # The hotline's own ticket number (12345), unique per channel: importing
+    # or pushing the same ticket twice finds the first case.
+    external_ref = models.CharField(_("外部编号"), max_length=40, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -175,12 +197,30 @@ class WorkOrder(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["area_path", "state"], name="workorders_path_state")]
+        indexes = [
+            models.Index(fields=["area_path", "state"], name="workorders_path_state"),
+            # Work queues and "overdue now" read the open cases under an area:
+            # a prefix range scan (pattern ops, as the collation is not C) over
+            # the open ones only. On PostgreSQL migration 0006 makes it cover the
+            # deadline columns (INCLUDE, which SQLite lacks), so counting overdue
+            # cases stays in the index (docs/performance.md).
+            models.Index(
+                fields=["area_path"],
+                name="workorders_open_path",
+                opclasses=["varchar_pattern_ops"],
+                condition=~models.Q(state=State.CLOSED),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
                 name="workorders_rating_1_5",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["channel", "external_ref"],
+                condition=~models.Q(external_ref=""),
+                name="workorders_external_ref_unique",
+            ),
         ]
         verbose_name = _("工单")
         verbose_name_plural = _("工单")
@@ -193,8 +233,22 @@ class WorkOrder(models.Model):
         return self.state != State.CLOSED
 
     @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+    def is_overdue_at(self, now) -> bool:
+        """The same rule as ``services.deadlines.overdue_condition`` (one
+        definition for screens and escalation): open, not paused, and past the
+        resolution deadline or, not yet responded to, past the response one."""
+        if not self.is_open or self.paused_at is not None:
+            return False
+        if self.resolve_by is not None and self.resolve_by < now:
+            return True
+        return self.responded_at is None and self.respond_by is not None and self.respond_by < now
+
+    @property
     def is_overdue(self) -> bool:
-        return self.is_open and self.resolve_by is not None and self.resolve_by < timezone.now()
+        return self.is_overdue_at(timezone.now())
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -241,28 +295,6 @@ class TimelineEntry(models.Model):
         raise TypeError("timeline entries are append-only")
 
 
-class IdempotencyKey(models.Model):
-    """A client's ``Idempotency-Key`` for creating a work order: a retry with
-    the same key and body gets the first response back instead of a second
-    case; the same key with another body is refused."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=100)
-    request_hash = models.CharField(max_length=64)
-    order = models.ForeignKey(WorkOrder, null=True, on_delete=models.CASCADE, related_name="+")
-    # The first response's exact bytes (JSON text), replayed byte for byte.
-    response = models.TextField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="workorders_idempotency_unique")
-        ]
-
-    def __str__(self) -> str:
-        return self.key
-
-
 class AttachmentKind(models.TextChoices):
     PHOTO = "photo", _("照片")
     VIDEO = "video", _("视频")
@@ -304,3 +336,11 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name or str(self.pk)
+
+
+from shequ.workorders.models_extra import (  # noqa: E402,F401
+    DailyNumber,
+    GuidanceTemplate,
+    ReceptionLog,
+    WhistleCall,
+)

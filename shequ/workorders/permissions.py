@@ -78,6 +78,10 @@ def available_transitions(order: WorkOrder, actor: User) -> list[str]:
             continue
         if name == "dispatch" and order.triage_class == "private":
             continue
+        if name == "pause" and order.paused_at is not None:
+            continue
+        if name == "resume" and order.paused_at is None:
+            continue
         names.append(name)
     return names
 

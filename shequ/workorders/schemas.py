@@ -59,6 +59,12 @@ class WorkOrderOut(Schema):
     created_at: datetime
     updated_at: datetime
     actions: list[str] = Field(description="当前用户此刻可执行的操作")
+    tracking_code: str | None = Field(
+        None, description="受理回执上的查询码（仅反映人和工作人员可见），用于公开进度查询页"
+    )
+    paused: bool = Field(False, description="等待居民、暂停计时中")
+    pause_reason: str = ""
+    merged_into: str | None = Field(None, description="已并入的工单编号")
 
     @staticmethod
     def resolve_category(obj) -> str:
@@ -100,6 +106,21 @@ class WorkOrderOut(Schema):
     @staticmethod
     def resolve_overdue(obj) -> bool:
         return obj.is_overdue
+
+    @staticmethod
+    def resolve_tracking_code(obj, context) -> str | None:
+        viewer = context["request"].user
+        if obj.reporter_id == viewer.pk or viewer.kind == "staff":
+            return obj.tracking_code
+        return None
+
+    @staticmethod
+    def resolve_paused(obj) -> bool:
+        return obj.paused_at is not None
+
+    @staticmethod
+    def resolve_merged_into(obj) -> str | None:
+        return obj.merged_into.number if obj.merged_into_id else None
 
     @staticmethod
     def resolve_actions(obj, context) -> list[str]:

@@ -50,6 +50,9 @@ _ACTIVE = {
     State.REOPENED,
 }
 
+# Where a case may wait for the resident: before it is resolved.
+_WORKING = _ACTIVE - {State.RESOLVED}
+
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in (
@@ -68,6 +71,11 @@ TRANSITIONS: dict[str, Transition] = {
         _t("reopen", {State.CLOSED}, State.REOPENED, Who.REPORTER),  # only through a low rating
         _t("hand_off", _ACTIVE, None, Who.OWNER),
         _t("update", {State.REPORTED, State.TRIAGED}, None, Action.TRIAGE, Who.OWNER),
+        # The clocks stop while the case waits for the resident, and resume after.
+        _t("pause", _WORKING, None, Who.HANDLER, Who.OWNER, Action.DISPATCH),
+        _t("resume", _WORKING, None, Who.HANDLER, Who.OWNER, Action.DISPATCH),
+        # A near-duplicate is closed into the case kept (both timelines stay).
+        _t("merge", _WORKING, State.CLOSED, Action.MERGE),
     )
 }
 
@@ -83,6 +91,8 @@ USER_TRANSITIONS = (
     "close",
     "rate",
     "hand_off",
+    "pause",
+    "resume",
 )
 
 

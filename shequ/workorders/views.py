@@ -21,9 +21,16 @@ from shequ.workorders import services
 from shequ.workorders.attachments import attachments_for
 from shequ.workorders.choices import Action, Channel, DispatchTarget, TriageClass
 from shequ.workorders.forms import OrderFilterForm, ReportForm
-from shequ.workorders.models import Department
+from shequ.workorders.models import Department, GuidanceTemplate
 from shequ.workorders.permissions import available_transitions, sees_reporter
-from shequ.workorders.selectors import timeline_for, workorder_get, workorder_list, workorder_pool
+from shequ.workorders.selectors import (
+    timeline_for,
+    visible,
+    workorder_get,
+    workorder_list,
+    workorder_pool,
+)
+from shequ.workorders.views_flow import flow_context
 
 
 @login_required
@@ -53,7 +60,19 @@ def report(request):
         except DomainError as error:
             form_error(form, error)
         else:
-            messages.success(request, _("已提交，工单编号 %(number)s。") % {"number": order.number})
+            messages.success(
+                request,
+                _("已提交，工单编号 %(number)s，查询码 %(code)s。")
+                % {"number": order.number, "code": order.tracking_code},
+            )
+            if staff:
+                similar = services.near_duplicates(order, visible(request.user))
+                if similar:
+                    messages.warning(
+                        request,
+                        _("可能与以下工单重复：%(numbers)s，可在工单页合并。")
+                        % {"numbers": "、".join(o.number for o in similar)},
+                    )
             return redirect("workorders:order_detail", pk=order.pk)
     return render(
         request, "workorders/report.html", {"form": form}, status=400 if form.errors else 200
@@ -145,6 +164,8 @@ def order_detail(request, pk: int):
         "attachments": [a for rows in files_by_entry.values() for a in rows],
         "actions": actions,
         "show_reporter": sees_reporter(order, request.user),
+        "show_tracking": order.reporter_id == request.user.pk
+        or request.user.kind == AccountKind.STAFF,
         "triage_classes": TriageClass.choices,
         "targets": DispatchTarget.choices,
         "ratings": range(5, 0, -1),
@@ -156,6 +177,7 @@ def order_detail(request, pk: int):
         )
     if "hand_off" in actions:
         context["colleagues"] = _colleagues(order)
+    context.update(flow_context(order, request.user))
     return render(request, "workorders/order_detail.html", context)
 
 
@@ -214,6 +236,11 @@ def _fire(request, order, transition: str):
             order=order, actor=actor, note=note, files=request.FILES.getlist("files")
         )
     if transition == "close":
+        if not note.strip() and data.get("guidance"):
+            template = GuidanceTemplate.objects.filter(
+                pk=_int(data.get("guidance")), is_active=True
+            ).first()
+            note = template.body if template else ""
         return services.workorder_close(order=order, actor=actor, note=note)
     if transition == "rate":
         return services.workorder_rate(
@@ -227,6 +254,10 @@ def _fire(request, order, transition: str):
         if to_user is None:
             raise InvalidInput(_("只能转交给能查看该工单的工作人员。"), field="to_user")
         return services.workorder_hand_off(order=order, actor=actor, to_user=to_user, note=note)
+    if transition == "pause":
+        return services.workorder_pause(order=order, actor=actor, reason=data.get("reason", ""))
+    if transition == "resume":
+        return services.workorder_resume(order=order, actor=actor, note=note)
     raise Http404
 
 
@@ -241,6 +272,8 @@ TRANSITION_NAMES = (
     "close",
     "rate",
     "hand_off",
+    "pause",
+    "resume",
 )
 
 
@@ -257,6 +290,8 @@ def order_act(request, pk: int, transition: str):
         deny(request, f"workorders.{transition}")
     except DomainError as error:
         messages.error(request, str(error.message))
+        if transition == "claim":  # lost to someone faster: the case is no longer theirs to see
+            return redirect("workorders:pool")
     else:
         messages.success(request, _("已完成。"))
     return redirect("workorders:order_detail", pk=order.pk)

@@ -102,3 +102,46 @@ def test_readme_screenshots(new_page, transactional_db):
     desktop.locator("form.lang button").click()
     expect(desktop.locator("html")).to_have_attribute("lang", "en")
     desktop.screenshot(path=str(DOCS / "english-desktop.png"))
+
+
+def test_readme_screenshots_of_the_demo(new_page, transactional_db):
+    """The modules as `make demo` shows them: the grid worker's phone app, a
+    party member's volunteer page, the community's work queue and statistics."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from shequ.field.tests.factories import ensure_defaults as field_defaults
+    from shequ.volunteers.tests.factories import ensure_default_star_levels
+    from shequ.workorders.tests.factories import ensure_default_categories
+
+    # Rows the data migrations installed, gone after an earlier test's flush.
+    ensure_default_categories()
+    ensure_default_star_levels()
+    field_defaults()
+    call_command(
+        "demo_city", "--size", "small", "--seed", "7", "--allow-without-debug", stdout=StringIO()
+    )
+    DOCS.mkdir(parents=True, exist_ok=True)
+    staff, resident_side = "Shequ-Demo-2026", "jumin-2026"
+
+    phone = new_page("phone")
+    log_in(phone, "grid", staff)
+    phone.goto("/field/")
+    expect(phone.locator("main")).to_contain_text("今日")
+    phone.screenshot(path=str(DOCS / "field-today-phone.png"))
+
+    party = new_page("phone")
+    log_in(party, "party", resident_side)
+    party.goto("/volunteers/me/")
+    expect(party.locator("#my-star")).to_be_visible()
+    party.screenshot(path=str(DOCS / "volunteer-me-phone.png"))
+
+    desktop = new_page("desktop")
+    log_in(desktop, "community", staff)
+    desktop.goto("/workorders/?state=open")
+    expect(desktop.locator("table")).to_be_visible()
+    desktop.screenshot(path=str(DOCS / "workorders-queue-desktop.png"))
+    desktop.goto("/dashboard/")
+    expect(desktop.locator("main")).to_be_visible()
+    desktop.screenshot(path=str(DOCS / "statistics-desktop.png"))

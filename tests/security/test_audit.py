@@ -10,9 +10,7 @@ import importlib
 import io
 import json
 import re
-from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import timedelta
 from io import StringIO
 
@@ -40,6 +38,7 @@ from tests.security.helpers import (
     send,
     state,
 )
+from tests.security.specs import Act, act_as, app_tables
 
 GUARD = importlib.import_module("shequ.core.migrations.0002_audit_guard")
 WRONG = "Wrong-Password-2026!"
@@ -49,16 +48,6 @@ NEW_PASSWORD = "Xin-Mima-Anquan-2026#"
 # --------------------------------------------------------------------------
 # Row 17/18: each action, exactly one complete line
 # --------------------------------------------------------------------------
-
-
-@dataclass
-class Act:
-    """An action driven through the web or the API, and the line it must leave."""
-
-    event: str
-    run: Callable  # (city, people) -> (response, expected actor username)
-    object_type: str | None = None
-    outcome: bool = True
 
 
 def _login_ok(city, people):
@@ -84,15 +73,7 @@ def _logout(city, people):
     return client.post("/accounts/logout/"), "grid_worker"
 
 
-def _as(who, method, url_fn, data_fn=None, *, api=False):
-    def run(city, people):
-        client = client_for(people[who])
-        data = data_fn(city, people) if data_fn else {}
-        response = send(client, method, url_fn(city, people), data, api=api)
-        assert response.status_code < 400, (response.status_code, response.content[:300])
-        return response, who
-
-    return run
+_as = act_as
 
 
 def _movable(city, people):
@@ -363,6 +344,7 @@ ACTIONS: dict[str, Act] = {
         "export", _as("auditor", "GET", lambda c, p: "/audit/export/"), "core.auditentry"
     ),
 }
+ACTIONS.update(app_tables("audit", "ACTIONS"))  # each app's rows, audit_<app>.py
 
 REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -410,6 +392,10 @@ AUDITED_ROUTES = {
     "api:area_patch": "area update (api)",
     "api:area_move_route": "area move (api)",
 }
+
+
+# Rows kept by each app in tests/security/audit_<app>.py.
+AUDITED_ROUTES.update(app_tables("audit", "AUDITED_ROUTES"))
 
 
 def test_every_mutating_route_has_an_audited_action():

@@ -307,6 +307,14 @@ def test_logout_invalidates_the_old_cookie(people):
     assert not SessionStore().exists(old)
 
 
+def test_logout_tells_the_browser_to_drop_cached_pages_and_offline_data(people):
+    """Row 27: a shared phone keeps nothing of the last user (the field app's
+    IndexedDB queue, cached pages, service worker)."""
+    response = client_for(people["grid_worker"]).post("/accounts/logout/")
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+
+
 def test_logout_needs_post(people):
     client = client_for(people["grid_worker"])
     assert client.get("/accounts/logout/").status_code == 405

@@ -19,7 +19,7 @@ out-of-scope cases generated for it:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
@@ -37,6 +37,16 @@ from tests.security.helpers import (
     file_sensitive_grant,
     send,
     state,
+)
+from tests.security.specs import (
+    LoggedIn,
+    Open311,
+    Own,
+    Public,
+    Scoped,
+    Staff,
+    Target,
+    app_tables,
 )
 
 ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -117,85 +127,6 @@ DISCOVERED = discover_routes()
 # --------------------------------------------------------------------------
 # The table
 # --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Public:
-    """Reachable without logging in (``login_in_production``: only while DEBUG is on)."""
-
-    why: str
-    login_in_production: bool = False
-
-
-@dataclass(frozen=True)
-class LoggedIn:
-    """Any logged-in user; shows or changes only the caller's own things."""
-
-    why: str
-
-
-@dataclass(frozen=True)
-class Own:
-    """An object that belongs to one user (API tokens): the owner reaches it,
-    anybody else gets 404."""
-
-    kwarg: str
-
-
-@dataclass(frozen=True)
-class Staff:
-    """Needs a role's action; no object id in the URL. ``actor`` is a person
-    who may use it; ``mutates`` when a POST with ``data`` changes data."""
-
-    actor: str
-    data: Callable[[SimpleNamespace], dict] | None = None
-    mutates: bool = False
-
-
-@dataclass
-class Target:
-    kwargs: dict
-    data: dict = field(default_factory=dict)
-    # Text that would show the object's data (must never reach an intruder).
-    secret: str = ""
-
-
-@dataclass(frozen=True)
-class Scoped:
-    """An object inside the area tree, named by the URL (or the body).
-
-    ``pairs`` are (actor with the right role on the object's area, the same
-    kind of actor in the other grid or street). ``target`` builds the object
-    (in grid A1a / community A1 / street A) and the request data.
-    ``changes`` lists the methods after which the object must have changed
-    when the in-scope actor calls them.
-    """
-
-    pairs: tuple[tuple[str, str], ...]
-    target: Callable[[SimpleNamespace], Target]
-    changes: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class Open311:
-    """GeoReport v2 at /open311/v2/: no session, no cookies; callers name
-    themselves with an ``api_key`` parameter (a personal token of a staff
-    account). ``public``: the service catalog, open to anyone. Otherwise
-    ``target`` builds a case in grid A1a and the request (URL kwargs and
-    parameters; the api_key is added per caller), and the generated cases are:
-    no api_key (anonymous, or a logged-in session) → 403 in the Open311 error
-    format; a token of the same kind of actor in grid A1b → ``refused`` (404 on
-    object routes; a list answers 200 without the case) without the case's
-    data; the in-scope token succeeds."""
-
-    target: Callable[[SimpleNamespace], Target] | None = None
-    public: bool = False
-    pairs: tuple[tuple[str, str], ...] = (("grid_worker", "grid_worker_b"),)
-    refused: int = 404
-    # POST (creation): its own request, and the intruder's answer (an area
-    # outside the token's scope is bad input, like an unknown one: 400).
-    post_target: Callable[[SimpleNamespace], Target] | None = None
-    post_refused: int = 400
 
 
 VIEW_PAIRS = (("grid_worker", "grid_worker_b"), ("street_staff", "street_staff_b"))
@@ -632,6 +563,9 @@ ROUTES: dict[str, Public | LoggedIn | Own | Staff | Scoped | Open311] = {
     "core:otp": LoggedIn("own second factor"),
     "core:password_change": LoggedIn("own password"),
     "core:token_list": LoggedIn("own tokens"),
+    "core:inbox": LoggedIn("the caller's own messages"),
+    "core:inbox_read_all": LoggedIn("marks the caller's own messages read"),
+    "core:inbox_read": LoggedIn("marks only the caller's own message; others are ignored"),
     "api:me": LoggedIn("own account"),
     "api:token_list": LoggedIn("own tokens"),
     "core:token_revoke": Own("pk"),
@@ -777,6 +711,12 @@ ROUTES: dict[str, Public | LoggedIn | Own | Staff | Scoped | Open311] = {
     "api:residents_filter": Staff("grid_worker", lambda w: {"q": "欧阳"}),
     "api:residents_export": Staff("grid_worker", lambda w: {"format": "csv"}),
 }
+
+
+# Rows kept by each app in tests/security/routes_<app>.py.
+_app_routes = app_tables("routes", "ROUTES")
+assert not set(_app_routes) & set(ROUTES), sorted(set(_app_routes) & set(ROUTES))
+ROUTES.update(_app_routes)
 
 
 def _url(route: Route, kwargs: dict) -> str:

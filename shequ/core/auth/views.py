@@ -76,7 +76,13 @@ def lockout_response(request, credentials=None, *args, **kwargs):
 def logout_view(request):
     logout(request)
     messages.info(request, _("您已安全退出。"))
-    return redirect("core:login")
+    response = redirect("core:login")
+    # Nothing personal stays on a shared phone (SECURITY.md row 27): the browser
+    # drops this site's caches, IndexedDB and service workers (the field app's
+    # offline queue and cached pages). Cookies are left alone so that the
+    # "logged out" message, kept in the new session, still shows.
+    response["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 def _qr_svg(uri: str) -> str:

@@ -12,6 +12,8 @@ class ApprovalRequest(models.Model):
 
     class Kind(models.TextChoices):
         ROLE_GRANT = "role_grant", _("授予角色")
+        # Filed by the registry (shequ.registry.full_export); core only labels it.
+        REGISTRY_FULL_EXPORT = "registry_full_export", _("完整信息导出")
 
     class State(models.TextChoices):
         PENDING = "pending", _("待审批")

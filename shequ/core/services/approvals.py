@@ -4,10 +4,17 @@
 grants (a separated role, or any role over a city or district) into an
 ``ApprovalRequest`` that a different holder of ``role.manage`` must approve
 before it expires. Approval performs the grant in the same transaction.
+
+Other kinds of request (a full, unmasked registry export…) plug in with
+:func:`register_approval_kind` from their app's ``ready()``: the action an
+approver needs on the request's area, and what approving does (called in the
+deciding transaction; may be None when the requester acts on the approval
+later, as the export's one download does).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -24,6 +31,46 @@ from shequ.core.services.audit import audit_record
 from shequ.core.services.users import role_grant, role_grant_check
 
 BROAD_LEVELS = {Level.CITY, Level.DISTRICT}
+
+
+@dataclass(frozen=True)
+class ApprovalKind:
+    """How requests of one kind are decided."""
+
+    action: str  # what the approver must be allowed on the request's area
+    on_approve: Callable[[User, ApprovalRequest], None] | None = None
+
+
+_KINDS: dict[str, ApprovalKind] = {}
+
+
+def register_approval_kind(
+    kind: str, *, action: str, on_approve: Callable[[User, ApprovalRequest], None] | None = None
+) -> None:
+    """Declare a kind of ``ApprovalRequest`` (call from an AppConfig's ``ready``)."""
+    _KINDS[kind] = ApprovalKind(action=action, on_approve=on_approve)
+
+
+def approval_kind(kind: str) -> ApprovalKind:
+    try:
+        return _KINDS[kind]
+    except KeyError:
+        raise Conflict(_("未知的审批类型。")) from None
+
+
+def _grant_on_approve(actor: User, approval: ApprovalRequest) -> None:
+    payload = approval.payload
+    role_grant(
+        actor=actor,
+        user=User.objects.get(pk=payload["user_id"]),
+        role=payload["role"],
+        area=Area.objects.get(pk=payload["area_id"]),
+    )
+
+
+register_approval_kind(
+    ApprovalRequest.Kind.ROLE_GRANT, action=Action.ROLE_MANAGE, on_approve=_grant_on_approve
+)
 
 
 def grant_needs_approval(*, role: str, area: Area) -> bool:
@@ -78,20 +125,15 @@ def approval_decide(*, actor: User, approval: ApprovalRequest, approve: bool) ->
 @transaction.atomic
 def _decide(*, actor: User, approval: ApprovalRequest, approve: bool, now) -> ApprovalRequest:
     approval = ApprovalRequest.objects.select_for_update().get(pk=approval.pk)
-    if not can(actor, Action.ROLE_MANAGE, approval.area_path):
+    kind = approval_kind(approval.kind)
+    if not can(actor, kind.action, approval.area_path):
         raise Forbidden()
     if approval.requested_by_id == actor.pk:
         raise Forbidden(_("不能审批自己提交的申请。"))
     if approval.state != ApprovalRequest.State.PENDING:
         raise Conflict(_("该申请已处理。"))
-    if approve:
-        payload = approval.payload
-        role_grant(
-            actor=actor,
-            user=User.objects.get(pk=payload["user_id"]),
-            role=payload["role"],
-            area=Area.objects.get(pk=payload["area_id"]),
-        )
+    if approve and kind.on_approve is not None:
+        kind.on_approve(actor, approval)
     approval.state = ApprovalRequest.State.APPROVED if approve else ApprovalRequest.State.REJECTED
     approval.decided_by = actor
     approval.decided_at = now

@@ -89,3 +89,16 @@ def test_a_sensitive_grant_that_could_never_be_approved_is_refused_when_filed(ci
             area=city.city,
         )
     assert not ApprovalRequest.objects.exists()
+
+
+def test_each_kind_of_request_is_decided_by_its_own_handler(db):
+    import pytest
+
+    from shequ.core.errors import Conflict
+    from shequ.core.services.approvals import approval_kind, register_approval_kind
+
+    register_approval_kind("test_kind", action="registry.view")
+    assert approval_kind("test_kind").action == "registry.view"
+    assert approval_kind("role_grant").on_approve is not None
+    with pytest.raises(Conflict):
+        approval_kind("never_registered")

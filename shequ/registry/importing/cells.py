@@ -109,13 +109,13 @@ def mobile(value: Any) -> str:
     return text(value).replace(" ", "")
 
 
-def _choice(value: Any, table: dict[str, str], what: str) -> str | None:
+def _choice(value: Any, table: dict[str, str], what) -> str | None:
     raw = text(value).replace(" ", "")
     if not raw:
         return None
     if raw in table:
         return table[raw]
-    raise CellError(_("无法识别的%(what)s“%(value)s”。") % {"what": what, "value": raw[:20]})
+    raise CellError(_("无法识别的%(what)s“%(value)s”。") % {"what": what(), "value": raw[:20]})
 
 
 _GENDERS = {"男": Gender.MALE, "男性": Gender.MALE, "M": Gender.MALE, "male": Gender.MALE}
@@ -175,16 +175,22 @@ _RELATIONS = {
 _RELATION_TABLE = {word: rel.value for rel, words in _RELATIONS.items() for word in words}
 
 
+# Plain-string tables, built once (not per cell); the label is translated only for a message.
+_GENDER_TABLE = {k: v.value for k, v in _GENDERS.items()}
+_RESIDENCE_TABLE = {k: v.value for k, v in _RESIDENCE.items()}
+_LIVING_TABLE = {k: v.value for k, v in _LIVING.items()}
+
+
 def gender(value: Any) -> str | None:
-    return _choice(value, {k: v.value for k, v in _GENDERS.items()}, _("性别"))
+    return _choice(value, _GENDER_TABLE, lambda: _("性别"))
 
 
 def residence_type(value: Any) -> str | None:
-    return _choice(value, {k: v.value for k, v in _RESIDENCE.items()}, _("人口类型"))
+    return _choice(value, _RESIDENCE_TABLE, lambda: _("人口类型"))
 
 
 def living_status(value: Any) -> str | None:
-    return _choice(value, {k: v.value for k, v in _LIVING.items()}, _("居住状态"))
+    return _choice(value, _LIVING_TABLE, lambda: _("居住状态"))
 
 
 def relation(value: Any) -> str | None:

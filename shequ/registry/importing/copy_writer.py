@@ -15,9 +15,9 @@ resident) and every foreign key are checked by PostgreSQL exactly as for an
 is why a household may name its head before the head's row is copied). Run
 it inside the caller's transaction; a failure rolls everything back.
 
-PostgreSQL only (``connection.vendor == "postgresql"``). Status: used by
-``bench/registry.py``; the wizard's commit (``runner.run_commit``) still uses
-``BulkInsert`` — see ``docs/performance.md`` for why and what remains.
+PostgreSQL only (``connection.vendor == "postgresql"``): the wizard's commit
+(``runner.run_commit``) uses it there through ``runner.new_writer``; SQLite
+keeps ``BulkInsert``. ``bench/registry.py`` measures it.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.db import connection
+import psycopg
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from shequ.core.crypto import encrypt
@@ -62,6 +63,7 @@ RESIDENT_COLUMNS = (
     "removed_at",
     "removed_reason",
     "version",
+    "anonymised_at",
 )
 HOUSEHOLD_COLUMNS = (
     "id",
@@ -107,12 +109,13 @@ def reserve_ids(model, count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def copy_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+def copy_rows(model, columns: tuple[str, ...], rows: list[tuple], *, table: str = "") -> None:
     """``COPY table (columns) FROM STDIN`` with psycopg 3, row by row from Python tuples."""
     if not rows:
         return
     qn = connection.ops.quote_name
-    sql = f"COPY {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
+    table = table or qn(model._meta.db_table)
+    sql = f"COPY {table} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
     connection.ensure_connection()
     with connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
@@ -121,7 +124,7 @@ def copy_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
                 copy.write_row(row)
 
 
-def resident_values(clean: dict[str, Any]) -> dict[str, Any]:
+def resident_values(clean: dict[str, Any], id_index: str | None = None) -> dict[str, Any]:
     """The stored form of one cleaned resident: search keys, blind indexes and ciphertexts.
 
     The same derivations as ``services.apply_resident_data`` plus the
@@ -132,16 +135,39 @@ def resident_values(clean: dict[str, Any]) -> dict[str, Any]:
         "name_pinyin": pinyin,
         "name_initials": initials,
         "id_number": encrypt(number) if number else None,
-        "id_number_index": id_number_index(number) if number else None,
+        "id_number_index": (id_index or id_number_index(number)) if number else None,
         "id_last4_index": id_last4_index(number) if number else None,
         "mobile": encrypt(mobile) if mobile else None,
         "mobile_index": mobile_index(mobile) if mobile else None,
     }
 
 
+STAGE = "shequ_import_resident_stage"
+
+
+def _stage(cursor) -> None:
+    """A session-local staging table shaped like the resident table (no indexes)."""
+    cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (LIKE {Resident._meta.db_table})"
+        " ON COMMIT DELETE ROWS"
+    )
+
+
 class CopyInsert:
     """New residents (and their new households, and tag links) of a chunk,
-    written with ``COPY``. Same interface as ``runner.BulkInsert``."""
+    written with ``COPY``. Same interface as ``runner.BulkInsert``.
+
+    Households are copied straight into their table (nobody else can know a
+    household this chunk creates). Residents are copied straight into their
+    table inside a savepoint; if that meets a unique violation, the savepoint
+    is undone and the rows go through a staging table and
+    ``INSERT … SELECT … ON CONFLICT DO NOTHING`` instead: a person a
+    concurrent import or a worker's form entered after the dry run (same
+    blind index of the ID number) is skipped instead of failing the chunk;
+    :meth:`flush` returns how many were skipped so the counts stay true. The
+    heads of households and the tag links are then set for the rows that
+    were really inserted, and a new household left without members by such a
+    skip is removed again, all inside the caller's transaction."""
 
     LIMIT = 5000
 
@@ -152,7 +178,7 @@ class CopyInsert:
         self.reset()
 
     def reset(self) -> None:
-        # key -> [household tuple fields…] for households new in this chunk
+        # key -> household fields, for households new in this chunk
         self.households: dict[tuple[int, str], dict[str, Any]] = {}
         self.residents: list[tuple[dict[str, Any], list[str], bool]] = []
         self.ids: set[str] = set()
@@ -163,14 +189,17 @@ class CopyInsert:
             return id_number_index(data["id_number"]) in self.ids
         return (key, data.get("name")) in self.names
 
-    def add(self, row, clean: dict, household_id: int | None) -> None:
-        path = row.area.path
+    def check_scope(self, path: str) -> None:
         if path not in self.scope:
             self.scope[path] = can(self.actor, Action.CHANGE, path)
         if not self.scope[path]:
             raise Forbidden()
+
+    def add(self, row, clean: dict, household_id: int | None) -> None:
+        path = row.area.path
+        self.check_scope(path)
         values = dict(clean)
-        values.update(resident_values(clean))
+        values.update(resident_values(clean, getattr(row, "id_index", None)))
         values["area_path"] = path
         if household_id is None:
             if row.key not in self.households:
@@ -179,7 +208,6 @@ class CopyInsert:
                     "room": row.room,
                     "number": row.household_number[:30],
                     "area_path": path,
-                    "head": None,
                 }
             values["household_key"] = row.key
         values["household_id"] = household_id
@@ -190,52 +218,27 @@ class CopyInsert:
         else:
             self.names.add((row.key, clean["name"]))
 
-    def flush(self, households: dict, tags: dict) -> None:
+    def flush(self, households: dict, tags: dict) -> int:
+        """Write what is pending; returns the number of residents skipped by ON CONFLICT."""
         if not self.residents:
-            return
+            return 0
         now = timezone.now()
-        household_ids = reserve_ids(Household, len(self.households))
-        for (key, household), pk in zip(self.households.items(), household_ids, strict=True):
+        new_households = list(self.households.values())
+        for household, pk in zip(
+            new_households, reserve_ids(Household, len(new_households)), strict=True
+        ):
             household["id"] = pk
-            households[key] = pk
         resident_ids = reserve_ids(Resident, len(self.residents))
-        resident_rows, links, heads_of_existing = [], [], []
+        resident_rows, heads, links = [], [], []
         for (values, names, head), pk in zip(self.residents, resident_ids, strict=True):
             if values["household_id"] is None:
-                household = self.households[values["household_key"]]
-                values["household_id"] = household["id"]
-                if head and household["head"] is None:
-                    household["head"] = pk
-            elif head:
-                heads_of_existing.append((values["household_id"], pk))
+                values["household_id"] = self.households[values["household_key"]]["id"]
+            if head:
+                heads.append((values["household_id"], pk))
             resident_rows.append(
-                (
-                    pk,
-                    values["household_id"],
-                    values["name"],
-                    values["name_pinyin"],
-                    values["name_initials"],
-                    values["gender"],
-                    values["ethnicity"],
-                    values["id_number"],
-                    values["id_number_index"],
-                    values["id_last4_index"],
-                    values["birth_date"],
-                    values["mobile"],
-                    values["mobile_index"],
-                    values["residence_type"],
-                    values["living_status"],
-                    values["relation_to_head"],
-                    values["registered_address"],
-                    values["work_or_school"],
-                    values["notes"],
-                    values["area_path"],
-                    now,
-                    now,
-                    None,
-                    "",
-                    1,
-                )
+                (pk, values["household_id"])
+                + tuple(values[c] for c in RESIDENT_COLUMNS[2:20])
+                + (now, now, None, "", 1, None)
             )
             for tag in {tags[n] for n in names if n in tags}:
                 links.append((pk, tag.pk))
@@ -243,12 +246,62 @@ class CopyInsert:
             Household,
             HOUSEHOLD_COLUMNS,
             [
-                (h["id"], h["area_id"], h["room"], h["number"], h["head"], h["area_path"])
+                (h["id"], h["area_id"], h["room"], h["number"], None, h["area_path"])
                 + (now, now, None, "", 1)
-                for h in self.households.values()
+                for h in new_households
             ],
         )
-        copy_rows(Resident, RESIDENT_COLUMNS, resident_rows)
+        qn = connection.ops.quote_name
+        columns = ", ".join(qn(c) for c in RESIDENT_COLUMNS)
+        try:
+            # The usual case, nobody entered these people since the dry run:
+            # straight into the table. A unique violation undoes only this.
+            with transaction.atomic():
+                copy_rows(Resident, RESIDENT_COLUMNS, resident_rows)
+            staged = False
+        except (IntegrityError, psycopg.IntegrityError):
+            staged = True
+        with connection.cursor() as cursor:
+            if staged:
+                # Someone else wrote one of these people meanwhile: through a
+                # staging table, skipping whoever is already there.
+                _stage(cursor)
+                copy_rows(None, RESIDENT_COLUMNS, resident_rows, table=STAGE)
+                cursor.execute(
+                    f"INSERT INTO {qn(Resident._meta.db_table)} ({columns})"  # noqa: S608  (names from the model; values are parameters)
+                    f" SELECT {columns} FROM {STAGE} ON CONFLICT DO NOTHING RETURNING id"
+                )
+                inserted = {pk for (pk,) in cursor.fetchall()}
+                cursor.execute(f"TRUNCATE {STAGE}")
+            else:
+                inserted = {row[0] for row in resident_rows}
+            lost = len(resident_rows) - len(inserted)
+            heads = [(h, r) for h, r in heads if r in inserted]
+            if heads:
+                cursor.execute(
+                    f"UPDATE {qn(Household._meta.db_table)} AS h SET head_id = v.r"  # noqa: S608  (names from the model; values are parameters)
+                    " FROM unnest(%s::bigint[], %s::bigint[]) AS v(h, r)"
+                    " WHERE h.id = v.h AND h.head_id IS NULL",
+                    [[h for h, _r in heads], [r for _h, r in heads]],
+                )
+            if lost and new_households:
+                cursor.execute(
+                    f"DELETE FROM {qn(Household._meta.db_table)} AS h WHERE h.id = ANY(%s)"  # noqa: S608  (names from the model; values are parameters)
+                    f" AND NOT EXISTS (SELECT 1 FROM {qn(Resident._meta.db_table)} AS r"
+                    " WHERE r.household_id = h.id)",
+                    [[h["id"] for h in new_households]],
+                )
+                cursor.execute(
+                    f"SELECT id FROM {qn(Household._meta.db_table)} WHERE id = ANY(%s)",  # noqa: S608  (names from the model; values are parameters)
+                    [[h["id"] for h in new_households]],
+                )
+                kept = {pk for (pk,) in cursor.fetchall()}
+            else:
+                kept = {h["id"] for h in new_households}
+        for key, household in self.households.items():
+            if household["id"] in kept:
+                households[key] = household["id"]
+        links = [(resident, tag) for resident, tag in links if resident in inserted]
         if links:
             today = timezone.localdate()
             empty = json.dumps({})
@@ -261,6 +314,5 @@ class CopyInsert:
                     for pk, (resident, tag) in zip(link_ids, links, strict=True)
                 ],
             )
-        for household_id, resident_id in heads_of_existing:
-            Household.objects.filter(pk=household_id, head__isnull=True).update(head_id=resident_id)
         self.reset()
+        return lost

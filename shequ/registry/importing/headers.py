@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -88,7 +89,16 @@ def clean_text(value: Any) -> str:
     runs of whitespace (including newlines inside a cell) made one space."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
+    if not isinstance(value, str):
+        value = str(value)
+    if value.isascii() and value.isprintable() and "  " not in value:
+        return value.strip()  # nothing for NFKC or the patterns to change
+    return _clean_str(value)
+
+
+@lru_cache(maxsize=8192)  # 男, 汉族, 户主, 1号楼…: the same cells on every row
+def _clean_str(value: str) -> str:
+    text = unicodedata.normalize("NFKC", value)
     text = _ZERO_WIDTH.sub("", text)
     return _SPACES.sub(" ", text).strip()
 
@@ -100,6 +110,13 @@ def header_key(value: Any) -> str:
 
 _LOOKUP = {header_key(name): field for field, names in SYNONYMS.items() for name in names}
 _LOOKUP.update({header_key(str(label)): field for field, label in FIELDS.items()})
+
+
+def is_header_word(cell: str) -> bool:
+    """Is this (already cleaned) cell a header name? Cheap enough for every cell of every row."""
+    return cell.replace(" ", "") in _LOOKUP or (
+        _DECORATION.search(cell) is not None and field_for(cell) is not None
+    )
 
 
 def field_for(header: Any) -> str | None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import IO, Any
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from shequ.core.errors import DomainError
@@ -31,8 +32,9 @@ from shequ.core.scoping import can
 from shequ.registry.choices import Action, Relation
 from shequ.registry.importing import cells
 from shequ.registry.importing.addresses import AddressBook, AddressError
-from shequ.registry.importing.headers import FIELDS, FILL_DOWN, clean_text, score
+from shequ.registry.importing.headers import FIELDS, FILL_DOWN, clean_text, is_header_word, score
 from shequ.registry.importing.reading import iter_rows
+from shequ.registry.labels import cleared_labels
 from shequ.registry.models import Household, KeyPopulationTag, Resident
 from shequ.registry.services import clean_resident_data, id_number_index
 
@@ -76,6 +78,12 @@ class SheetPlan:
     headers: list[str]
     columns: dict[int, str]
 
+    def __post_init__(self) -> None:
+        # field -> column index; the first column wins, as in ``_cell`` before.
+        self.index: dict[str, int] = {}
+        for column, name in sorted(self.columns.items()):
+            self.index.setdefault(name, column)
+
     def header_of(self, field_name: str) -> str:
         for index, name in self.columns.items():
             if name == field_name and index < len(self.headers):
@@ -107,6 +115,12 @@ class Row:
     problems: list[tuple[str, str, str]] = field(default_factory=list)
     duplicate: bool = False
     index: int = 0
+    # Set by ``Checker.check``: the validated values (``clean_resident_data``),
+    # so the commit never validates a row twice; and, for a duplicate, whether
+    # the person is already in the ledger (else: earlier in this file).
+    clean: dict[str, Any] | None = None
+    in_ledger: bool = False
+    id_index: str | None = None  # blind index of the ID number, computed once
 
     @property
     def key(self) -> tuple[int, str] | None:
@@ -126,13 +140,32 @@ class Row:
 
 
 def _is_blank(values: list[Any]) -> bool:
-    return all(clean_text(v) == "" for v in values)
+    # Stops at the first cell with content (usually the first): cheap for data rows.
+    return all(v is None or v == "" or clean_text(v) == "" for v in values)
+
+
+def _repeats_header(values: list[Any], plan: SheetPlan) -> bool:
+    """The header row repeated (a printed ledger repeats it on every page).
+    Looked at in full only when the name column holds a header word."""
+    column = plan.index.get("name")
+    if column is not None and column < len(values):
+        cell = values[column]
+        if not (isinstance(cell, str) and cell and is_header_word(clean_text(cell))):
+            return False
+    return score(values) >= 3
 
 
 def parse_rows(
-    stream: IO[bytes], kind: str, plans: dict[str, SheetPlan], book: AddressBook
+    stream: IO[bytes],
+    kind: str,
+    plans: dict[str, SheetPlan],
+    book: AddressBook,
+    *,
+    address_only: bool = False,
 ) -> Iterator[Row]:
-    """Data rows below each sheet's header, converted; sheets without a plan are skipped."""
+    """Data rows below each sheet's header, converted; sheets without a plan
+    are skipped. ``address_only``: resolve the address and nothing else (the
+    commit's first pass, which only needs to know where each household ends)."""
     above: dict[str, dict[str, Any]] = {}
     index = 0
     for raw in iter_rows(stream, kind):
@@ -140,7 +173,7 @@ def parse_rows(
         if plan is None or plan.header_row is None or raw.number <= plan.header_row:
             continue
         values = list(raw.cells)
-        if _is_blank(values) or score(values) >= 3:  # empty, or the header repeated
+        if _is_blank(values) or _repeats_header(values, plan):  # empty, or the header repeated
             continue
         filled = above.setdefault(raw.sheet, {})
         for column, name in plan.columns.items():
@@ -154,6 +187,10 @@ def parse_rows(
                 filled[name] = values[column]
         index += 1
         row = Row(raw.sheet, raw.number, values, plan, index=index)
+        if address_only:
+            _address(row, book)
+            yield row
+            continue
         _convert(row, book)
         if row.data.get("name", "").startswith(("(示例)", "示例")):
             continue  # the example row of the blank template
@@ -161,10 +198,10 @@ def parse_rows(
 
 
 def _cell(row: Row, field_name: str) -> Any:
-    for column, name in row.plan.columns.items():
-        if name == field_name:
-            return row.cells[column] if column < len(row.cells) else None
-    return None
+    column = row.plan.index.get(field_name)
+    if column is None or column >= len(row.cells):
+        return None
+    return row.cells[column]
 
 
 def _convert(row: Row, book: AddressBook) -> None:
@@ -178,6 +215,10 @@ def _convert(row: Row, book: AddressBook) -> None:
         if value not in (None, ""):
             row.data[name] = value
     row.tags = cells.tag_names(_cell(row, "tags"))
+    _address(row, book)
+
+
+def _address(row: Row, book: AddressBook) -> None:
     row.household_number = cells.text(_cell(row, "household_number"))[:30]
     row.room = cells.room(_cell(row, "room"))
     try:
@@ -193,6 +234,26 @@ def _convert(row: Row, book: AddressBook) -> None:
         row.area = None
 
 
+def _ledger_rows(indexes: list[str]) -> Iterable[tuple[str, str, int]]:
+    """(blind index, area path, household) of the residents with these ID indexes.
+
+    On PostgreSQL one array parameter (``= ANY``): a thousand ``IN`` placeholders
+    cost more to build and send than the lookup itself."""
+    if not indexes:
+        return []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id_number_index, area_path, household_id FROM "  # noqa: S608  (names from the model; values are parameters)
+                f"{Resident._meta.db_table} WHERE id_number_index = ANY(%s)",
+                [indexes],
+            )
+            return cursor.fetchall()
+    return Resident.objects.filter(id_number_index__in=indexes).values_list(
+        "id_number_index", "area_path", "household_id"
+    )
+
+
 class Checker:
     """Checks that remember the file and look at the ledger. One per pass."""
 
@@ -205,21 +266,22 @@ class Checker:
         self.households: dict[tuple[int, str], int | None] = {}
         self.tags = {t.name: t for t in KeyPopulationTag.objects.filter(is_active=True)}
         self.tags.update({t.code: t for t in self.tags.values()})
+        self.cleared = cleared_labels(actor)
         self.ledger: dict[str, tuple[str, int] | None] = {}
+        self.index_of: dict[str, str] = {}
 
     def prefetch(self, rows: list[Row]) -> None:
         """Look up a batch of rows' IDs and households in two queries instead of one per row."""
         self.ledger = {}
+        self.index_of: dict[str, str] = {}
         indexes = []
         for row in rows:
             number = normalize_id_number(row.data.get("id_number"))
             if len(number) == 18:
-                indexes.append(id_number_index(number))
+                self.index_of[number] = id_number_index(number)
+                indexes.append(self.index_of[number])
         self.ledger = dict.fromkeys(indexes)
-        found = Resident.objects.filter(id_number_index__in=indexes).values_list(
-            "id_number_index", "area_path", "household_id"
-        )
-        for index, path, household in found:
+        for index, path, household in _ledger_rows(indexes):
             self.ledger[index] = (path, household)
         keys = {row.key for row in rows if row.key is not None and row.key not in self.households}
         if keys:
@@ -234,7 +296,7 @@ class Checker:
                 if (area_id, room) in keys:
                     self.households[(area_id, room)] = pk  # the oldest wins (ordered newest first)
 
-    def batched(self, rows: Iterable[Row], size: int = 500) -> Iterator[Row]:
+    def batched(self, rows: Iterable[Row], size: int = 1000) -> Iterator[Row]:
         """The rows again, prefetched batch by batch."""
         iterator = iter(rows)
         while batch := list(islice(iterator, size)):
@@ -264,12 +326,20 @@ class Checker:
         row.data["id_number"] = clean["id_number"]
         row.data["name"] = clean["name"]
         row.data.setdefault("gender", clean["gender"])
+        row.clean = clean
         if clean["id_number"] is None:
             row.add("id_number", WARNING, _("未填写身份证号，将按“同一户内姓名相同”判断是否重复。"))
-        for name in row.tags:
+        for name in list(row.tags):
             if name not in self.tags:
                 row.add(
                     "tags", WARNING, _("未知的重点人群类别“%(t)s”，已忽略。") % {"t": name[:20]}
+                )
+            elif self.tags[name].label and self.tags[name].label not in self.cleared:
+                row.tags.remove(name)
+                row.add(
+                    "tags",
+                    WARNING,
+                    _("您没有登记“%(t)s”类信息的权限，已忽略。") % {"t": name[:20]},
                 )
         key = row.key
         assert key is not None  # noqa: S101  (no error, so the address resolved)
@@ -301,13 +371,15 @@ class Checker:
         if number is None:
             name_key = (key[0], key[1], clean["name"])
             household = self.household_id(key)
-            if name_key in self.seen_names or (
+            in_ledger = (
                 household is not None
                 and Resident.objects.filter(
                     household_id=household, name=clean["name"], removed_at__isnull=True
                 ).exists()
-            ):
+            )
+            if name_key in self.seen_names or in_ledger:
                 row.duplicate = True
+                row.in_ledger = in_ledger
                 row.add("name", WARNING, _("同一户内已有同名居民，按重复处理。"))
             self.seen_names.add(name_key)
             return
@@ -321,7 +393,8 @@ class Checker:
             )
             return
         self.seen_ids[number] = (row.sheet, row.number)
-        index = id_number_index(number)
+        index = self.index_of.get(number) or id_number_index(number)
+        row.id_index = index
         if index in self.ledger:
             existing = self.ledger[index]
         else:
@@ -341,6 +414,7 @@ class Checker:
             )
             return
         row.duplicate = True
+        row.in_ledger = True
         row.add("id_number", WARNING, _("台账中已有此人（身份证号相同）。"))
         if self.duplicate_update and household != self.household_id(key):
             row.add(

@@ -11,21 +11,18 @@ needs no CSRF token.
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 from django.core.exceptions import SuspiciousOperation
-from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from shequ.core import context
+from shequ.core import context, idempotency
 from shequ.core.choices import AccountKind
 from shequ.core.errors import DomainError, Forbidden
 from shequ.core.models import Area, User
@@ -33,7 +30,7 @@ from shequ.core.scoping import get_scoped_or_404
 from shequ.core.services.audit import audit_access_denied
 from shequ.core.services.tokens import token_authenticate
 from shequ.workorders.choices import Action, Channel, State
-from shequ.workorders.models import Category, IdempotencyKey, WorkOrder
+from shequ.workorders.models import Category, WorkOrder
 from shequ.workorders.open311 import representation as rep
 from shequ.workorders.open311.formats import (
     FORMATS,
@@ -58,7 +55,7 @@ TEXT_LIMITS = {
     "phone": 40,
     "media_url": 400,
 }
-IDEMPOTENCY_PREFIX = "open311:"
+IDEMPOTENCY_ENDPOINT = "open311.create"
 
 
 def open311(*methods: str):
@@ -228,60 +225,41 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     for name in ("email", "device_id", "account_id", "first_name", "last_name", "phone"):
         _text(request, name)
 
-    key = (request.headers.get("Idempotency-Key") or "").strip()
-    if len(key) > 100 - len(IDEMPOTENCY_PREFIX):
-        raise Open311Error(400, "Idempotency-Key is longer than 92 characters.")
-    stored_key = IDEMPOTENCY_PREFIX + key
+    key = (request.headers.get(idempotency.HEADER) or "").strip()
+    if len(key) > idempotency.MAX_KEY_LENGTH:
+        raise Open311Error(400, "Idempotency-Key is longer than 100 characters.")
     body = sorted((k, v) for k, v in request.POST.lists() if k != "api_key")
-    digest = hashlib.sha256(json.dumps(body, ensure_ascii=False).encode()).hexdigest()
-    if key:
-        replay = _replay(actor, stored_key, digest, fmt)
-        if replay is not None:
-            return replay
-
     first_line = description.splitlines()[0].strip() if description.strip() else ""
+
+    def create() -> tuple[int, str]:
+        order = workorder_create(
+            actor=actor,
+            kind=rep.kind_for(category),
+            category=category,
+            area=area,
+            title=(first_line or category.name)[:100],
+            description=description + (rep.MEDIA_MARK + media_url if media_url else ""),
+            channel=Channel.API,
+            address=address,
+            latitude=latitude,
+            longitude=longitude,
+        )
+        return 201, order.number
+
     try:
-        with transaction.atomic():
-            order = workorder_create(
-                actor=actor,
-                kind=rep.kind_for(category),
-                category=category,
-                area=area,
-                title=(first_line or category.name)[:100],
-                description=description + (rep.MEDIA_MARK + media_url if media_url else ""),
-                channel=Channel.API,
-                address=address,
-                latitude=latitude,
-                longitude=longitude,
-            )
-            if key:
-                IdempotencyKey.objects.create(
-                    user=actor,
-                    key=stored_key,
-                    request_hash=digest,
-                    order=order,
-                    response=order.number,
-                )
-    except IntegrityError:
-        replay = _replay(actor, stored_key, digest, fmt) if key else None
-        if replay is None:
-            raise
-        return replay
-    return _created(order.number, fmt)
+        outcome = idempotency.run_once(
+            user=actor, endpoint=IDEMPOTENCY_ENDPOINT, key=key, body=body, produce=create
+        )
+    except idempotency.IdempotencyKeyReused:
+        raise Open311Error(
+            400, "Idempotency-Key was already used with different parameters."
+        ) from None
+    return _created(outcome.body, fmt)
 
 
 def _created(number: str, fmt: str) -> HttpResponse:
     row = {"service_request_id": number, "service_notice": "", "account_id": None}
     return render(fmt, [row], root="service_requests", item="request", status=201)
-
-
-def _replay(actor: User, key: str, digest: str, fmt: str) -> HttpResponse | None:
-    stored = IdempotencyKey.objects.filter(user=actor, key=key).first()
-    if stored is None:
-        return None
-    if stored.request_hash != digest:
-        raise Open311Error(400, "Idempotency-Key was already used with different parameters.")
-    return _created(stored.response, fmt)
 
 
 def _when(raw: str, name: str) -> datetime | None:

@@ -9,7 +9,16 @@ Errors: ``IllegalTransition``/``AlreadyClaimed`` (409), ``StaleVersion``
 someone who can see the case but may not do this, ``InvalidInput`` (400).
 """
 
-from shequ.workorders.services.deadlines import overdue_condition, workorder_escalate_overdue
+from shequ.workorders.services.deadlines import (
+    overdue_condition,
+    run_deadlines,
+    workorder_escalate_overdue,
+    workorder_expire_claims,
+    workorder_pause,
+    workorder_resume,
+    workorder_send_reminders,
+)
+from shequ.workorders.services.duplicates import near_duplicates, workorder_merge
 from shequ.workorders.services.flow import (
     workorder_add_note,
     workorder_claim,
@@ -23,10 +32,27 @@ from shequ.workorders.services.flow import (
     workorder_triage,
 )
 from shequ.workorders.services.intake import next_number, workorder_create, workorder_update
+from shequ.workorders.services.whistle import (
+    whistle_acknowledge,
+    whistle_escalate_late,
+    whistle_report,
+    workorder_whistle,
+)
 
 __all__ = [
+    "near_duplicates",
     "next_number",
+    "workorder_merge",
     "overdue_condition",
+    "run_deadlines",
+    "whistle_acknowledge",
+    "whistle_escalate_late",
+    "whistle_report",
+    "workorder_expire_claims",
+    "workorder_pause",
+    "workorder_resume",
+    "workorder_send_reminders",
+    "workorder_whistle",
     "workorder_add_note",
     "workorder_claim",
     "workorder_close",

@@ -16,6 +16,7 @@ from shequ.core.services.audit import audit_record
 from shequ.workorders.errors import IllegalTransition, StaleVersion
 from shequ.workorders.models import TimelineEntry, WorkOrder
 from shequ.workorders.permissions import may
+from shequ.workorders.signals import transitioned
 from shequ.workorders.states import TRANSITIONS
 
 NUMBER_PREFIX = "GD"
@@ -47,6 +48,11 @@ def _entry(
 def _audit(
     order: WorkOrder, actor: User | None, transition: str, before: str, **detail: Any
 ) -> None:
+    # Listeners first: the audit line takes the hash chain's lock, held until
+    # commit, so whatever runs after it lengthens the part every write waits on.
+    transitioned.send(
+        sender=WorkOrder, order=order, transition=transition, before=before, actor=actor
+    )
     audit_record(
         event=AuditEvent.UPDATE,
         actor=actor,

@@ -14,7 +14,7 @@ from shequ.core.choices import AccountKind
 from shequ.core.errors import Forbidden, InvalidInput
 from shequ.core.models import User
 from shequ.core.scoping import can
-from shequ.workorders import media
+from shequ.workorders import media, notices
 from shequ.workorders.choices import (
     Action,
     DispatchTarget,
@@ -129,6 +129,8 @@ def workorder_dispatch(
         department=department.name if values["department"] else None,
     )
     _audit(order, actor, "dispatch", before, to=to)
+    if to != DispatchTarget.POOL:
+        transaction.on_commit(lambda: notices.assigned(order))
     return order
 
 
@@ -160,6 +162,7 @@ def workorder_claim(
     order = _fresh(order)
     _entry(order, EntryKind.CLAIMED, actor)
     _audit(order, actor, "claim", State.POOLED)
+    transaction.on_commit(lambda: notices.claimed(order))
     return order
 
 
@@ -267,6 +270,7 @@ def workorder_resolve(
     entry = _entry(order, EntryKind.RESOLVED, actor, note, files=len(prepared))
     media.store(prepared, order=order, entry=entry, user=actor)
     _audit(order, actor, "resolve", State.IN_PROGRESS, files=len(prepared))
+    transaction.on_commit(lambda: notices.resolved(order))
     return order
 
 
@@ -320,6 +324,8 @@ def workorder_rate(
     )
     _entry(order, EntryKind.RATED, actor, comment, rating=rating)
     _audit(order, actor, "rate", State.CLOSED, rating=rating)
+    rated = order
+    transaction.on_commit(lambda: notices.rated(rated, rating))
     if reopen:
         order = _apply(
             order,

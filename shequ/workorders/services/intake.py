@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +24,7 @@ from shequ.workorders.choices import (
     Kind,
 )
 from shequ.workorders.errors import IllegalTransition
-from shequ.workorders.models import Category, WorkOrder
+from shequ.workorders.models import Category, DailyNumber, WorkOrder
 from shequ.workorders.services._common import (
     NUMBER_PREFIX,
     _apply,
@@ -32,24 +33,58 @@ from shequ.workorders.services._common import (
     _fresh,
     _text,
 )
+from shequ.workorders.signals import transitioned
 
 # --------------------------------------------------------------------------
 # Intake
 # --------------------------------------------------------------------------
 
 
+TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
+
+
+def new_tracking_code() -> str:
+    """Eight characters printed on the receipt; with the number, they open the
+    public tracking page (about 40 bits, guessed only by brute force, which the
+    page's rate limit stops)."""
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+
+
 def next_number(when: datetime | None = None) -> str:
-    """ "GD-20261122-0001": the day in the city's time zone, then a daily sequence."""
+    """ "GD-20261122-0001": the day in the city's time zone, then a daily sequence.
+
+    The sequence is the day's ``DailyNumber`` row, moved by one atomic
+    upsert-increment (``INSERT … ON CONFLICT … DO UPDATE … RETURNING``, on
+    PostgreSQL and SQLite alike): concurrent intakes each get their own number
+    at once, where reading the day's highest number made them collide and
+    retry. The row stays locked until the intake commits, and rolls back with
+    it, so numbers have no gaps."""
     day = timezone.localtime(when or timezone.now()).strftime("%Y%m%d")
-    prefix = f"{NUMBER_PREFIX}-{day}-"
+    table = connection.ops.quote_name(DailyNumber._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, counter) VALUES (%s, 1) "  # noqa: S608 (names are ours)
+            f"ON CONFLICT (day) DO UPDATE SET counter = {table}.counter + 1 RETURNING counter",
+            [day],
+        )
+        (sequence,) = cursor.fetchone()
+    return f"{NUMBER_PREFIX}-{day}-{sequence:04d}"
+
+
+def _catch_up(number: str) -> None:
+    """Set the day's counter of ``number`` to the highest number issued that day."""
+    prefix = number.rsplit("-", 1)[0] + "-"
     last = (
         WorkOrder.objects.filter(number__startswith=prefix)
         .order_by("-number")
         .values_list("number", flat=True)
         .first()
     )
-    sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{sequence:04d}"
+    if last:
+        day = prefix.split("-")[1]
+        DailyNumber.objects.filter(day=day, counter__lt=int(last.rsplit("-", 1)[1])).update(
+            counter=int(last.rsplit("-", 1)[1])
+        )
 
 
 def _coordinate(value: Any, field: str, bound: int) -> Decimal | None:
@@ -80,6 +115,7 @@ def workorder_create(
     reporter: User | None = None,
     reporter_anonymous: bool = False,
     files=None,
+    external_ref: str = "",
 ) -> WorkOrder:
     """Take in a case. Needs ``workorders.report`` on the area. The reporter is
     the actor unless staff enter it for someone else (a hotline ticket has
@@ -123,16 +159,20 @@ def workorder_create(
         respond_by=now + timedelta(hours=category.response_hours),
         resolve_by=now + timedelta(hours=category.resolution_hours),
         created_at=now,
+        tracking_code=new_tracking_code(),
+        external_ref=_text(external_ref, field="external_ref", limit=40),
     )
-    for _attempt in range(20):  # two intakes in the same instant may draw the same number
+    for _attempt in range(3):
         order.number = next_number(now)
         try:
             with transaction.atomic():
                 order.save(force_insert=True)
             break
         except IntegrityError:
+            # The number exists without the counter knowing it (cases loaded in
+            # bulk, a restored backup): move the counter past the day's highest.
             order.pk = None
-            continue
+            _catch_up(order.number)
     else:
         raise IllegalTransition(_("暂时无法生成工单编号，请重试。"))
     extra = {"files": len(prepared)} if prepared else {}
@@ -140,6 +180,7 @@ def workorder_create(
         order, EntryKind.CREATED, actor, data={"channel": channel, "kind": kind}, **extra
     )
     media.store(prepared, order=order, entry=entry, user=actor)
+    transitioned.send(sender=WorkOrder, order=order, transition="create", before="", actor=actor)
     audit_record(
         event=AuditEvent.CREATE, actor=actor, obj=order, changes={"after": snapshot(order)}
     )

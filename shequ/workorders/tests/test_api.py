@@ -6,9 +6,10 @@ import json
 
 import pytest
 
+from shequ.core.models import IdempotencyRecord
 from shequ.core.tests.factories import login, make_user
 from shequ.workorders.choices import State
-from shequ.workorders.models import IdempotencyKey, TimelineEntry, WorkOrder
+from shequ.workorders.models import TimelineEntry, WorkOrder
 from shequ.workorders.tests.factories import dispatched, make_order, pooled
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +153,7 @@ def test_creation_is_idempotent_on_the_key(client, city, people):
     again = post(client, f"{API}/", body, HTTP_IDEMPOTENCY_KEY="b9a7c1e0-0001")
     assert first.status_code == again.status_code == 201
     assert first.json() == again.json()
-    assert WorkOrder.objects.count() == 1 and IdempotencyKey.objects.count() == 1
+    assert WorkOrder.objects.count() == 1 and IdempotencyRecord.objects.count() == 1
     changed = post(
         client, f"{API}/", {**body, "title": "别的事"}, HTTP_IDEMPOTENCY_KEY="b9a7c1e0-0001"
     )

@@ -16,10 +16,10 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from shequ.core.models import AuditEntry
+from shequ.core.models import AuditEntry, IdempotencyRecord
 from shequ.core.services.tokens import token_create
 from shequ.workorders.choices import Channel, EntryKind
-from shequ.workorders.models import IdempotencyKey, TimelineEntry, WorkOrder
+from shequ.workorders.models import TimelineEntry, WorkOrder
 from shequ.workorders.tests.factories import closed, make_order
 
 pytestmark = pytest.mark.django_db
@@ -250,7 +250,7 @@ def test_idempotency_key_makes_a_retry_safe(client, city, key):
         f"{BASE}/requests.json", {**data, "description": "另一件事"}, HTTP_IDEMPOTENCY_KEY="retry-1"
     )
     assert_open311_error(other, 400)
-    assert WorkOrder.objects.count() == 1 and IdempotencyKey.objects.count() == 1
+    assert WorkOrder.objects.count() == 1 and IdempotencyRecord.objects.count() == 1
     # Without the header every POST creates (the spec has no idempotency key).
     client.post(f"{BASE}/requests.json", data)
     assert WorkOrder.objects.count() == 2

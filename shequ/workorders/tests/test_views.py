@@ -192,3 +192,15 @@ def test_list_pages_do_not_query_per_row(client, city, people):
     }
     add_cases(6)
     assert {who: count(people[who]) for who in few} == few
+
+
+def test_the_work_queue_filter_shows_every_case_not_yet_closed(client, city, people):
+    from shequ.workorders.models import WorkOrder
+
+    open_one = make_order(city.grids["A1a"], people["grid_worker"])
+    closed = make_order(city.grids["A1a"], people["grid_worker"])
+    WorkOrder.objects.filter(pk=closed.pk).update(state=State.CLOSED)
+    login(client, people["community_worker"])
+    page = client.get(reverse("workorders:order_list"), {"state": "open"})
+    assert [o.pk for o in page.context["page"]] == [open_one.pk]
+    assert "未关闭（工作队列）" in page.content.decode()
