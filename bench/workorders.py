@@ -812,6 +812,11 @@ def main() -> None:
     parser.add_argument(
         "--small", action="store_true", help="20,000 residents and cases, short runs"
     )
+    parser.add_argument(
+        "--only",
+        choices=["latency", "throughput"],
+        help="measure only the page latencies or only the throughput (with --reuse)",
+    )
     args = parser.parse_args()
     if args.small:
         args.residents, args.cases = 20_000, 20_000
@@ -821,6 +826,7 @@ def main() -> None:
     server = server_url(os.environ.get("DATABASE_URL"))
     url = server + args.db
     reg = _registry_bench()
+    out = ROOT / "bench" / "results" / f"workorders-{args.cases}.json"
     started = datetime.now().astimezone()
     if not args.reuse:
         create_database(server, args.db)
@@ -830,9 +836,16 @@ def main() -> None:
         result["machine"] = reg.machine()
         if not args.reuse:
             result["build"] = build(args, reg)
-        log("latency …")
-        result["latency"] = latency(args)
-        result["throughput"] = throughput(args, url)
+        previous = json.loads(out.read_text()) if args.only and out.exists() else {}
+        if args.only != "throughput":
+            log("latency …")
+            result["latency"] = latency(args)
+        else:
+            result["latency"] = previous.get("latency", {})
+        if args.only != "latency":
+            result["throughput"] = throughput(args, url)
+        else:
+            result["throughput"] = previous.get("throughput", {})
         result["finished"] = datetime.now().astimezone().isoformat(timespec="seconds")
     finally:
         from django.db import connections
@@ -840,7 +853,6 @@ def main() -> None:
         connections.close_all()
         if not args.keep:
             drop_database(server, args.db)
-    out = ROOT / "bench" / "results" / f"workorders-{args.cases}.json"
     if args.reuse and out.exists():  # keep how the database was built
         result.setdefault("build", json.loads(out.read_text()).get("build"))
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2))

@@ -187,6 +187,9 @@ API_MAX_PAGE_SIZE = 200
 # --- Audit (SECURITY.md rows 17-21) -----------------------------------------
 AUDIT_RETENTION_DAYS = int(os.environ.get("SHEQU_AUDIT_RETENTION_DAYS", "180"))
 AUDIT_ARCHIVE_DIR = Path(os.environ.get("SHEQU_AUDIT_ARCHIVE_DIR", VAR_DIR / "audit-archive"))
+# Parallel hash chains on PostgreSQL: up to this many transactions write audit
+# lines at once (each holds its chain's lock until it commits).
+AUDIT_CHAINS = max(1, min(int(os.environ.get("SHEQU_AUDIT_CHAINS", "8")), 64))
 
 # --- Personal-data protection (DESIGN decision 3) ---------------------------
 # Comma-separated "version:base64key" list; the first is used to encrypt, all decrypt.

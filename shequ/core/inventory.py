@@ -56,7 +56,7 @@ DATA_INVENTORY = {
             "audit",
             "审计日志（不含身份证号、手机号）",
             "id timestamp actor actor_username actor_roles event_type object_type object_id "
-            "object_repr area_path outcome request_id changes detail prev_hash hash",
+            "object_repr area_path outcome request_id changes detail prev_hash hash chain",
         ),
         **fields("personal", "audit", "来源 IP：安全审计", "source_ip"),
     },

@@ -12,8 +12,10 @@ class AuditEntry(models.Model):
 
     Rows are only ever inserted (``services.audit``); PostgreSQL and SQLite
     triggers refuse UPDATE and refuse DELETE of rows younger than the legal
-    minimum retention. Each row carries the hash of the previous one, so an
-    edit made behind the application's back is found by ``audit_verify``.
+    minimum retention. Each row carries the hash of the previous row of its
+    ``chain``, so an edit made behind the application's back is found by
+    ``audit_verify``. Several chains (``SHEQU_AUDIT_CHAINS``) let concurrent
+    transactions write audit lines without waiting for each other's commit.
     """
 
     timestamp = models.DateTimeField(default=timezone.now, db_index=True)
@@ -43,11 +45,15 @@ class AuditEntry(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64)
+    # Which hash chain the row belongs to (0 on SQLite and for rows written
+    # before chains were striped); see services.audit.
+    chain = models.PositiveSmallIntegerField(default=0, editable=False)
 
     scope_path_field = "area_path"
 
     class Meta:
         ordering = ["-id"]
+        indexes = [models.Index(fields=["chain", "-id"], name="core_audit_chain_head")]
         verbose_name = _("审计日志")
         verbose_name_plural = _("审计日志")
 

@@ -1,15 +1,22 @@
 """Writing the audit log. Every service calls :func:`audit_record` inside its
 own transaction, so a change and its audit line commit or fail together.
 
-Rows form a hash chain: each row's ``hash`` covers its content and the
-previous row's hash. On PostgreSQL an advisory transaction lock serialises
-writers so the chain has one order; SQLite serialises writers by itself.
+Rows form hash chains: each row's ``hash`` covers its content and the hash
+of the previous row of the same chain. On PostgreSQL a writer takes one of
+``AUDIT_CHAINS`` advisory transaction locks (the first one free, trying the
+one this connection used last first) and holds it until commit, so each
+chain has one order while that many transactions write audit lines side by
+side: one single chain made every audited write in the installation wait for
+the previous one's commit (docs/performance.md). A transaction that writes
+several lines keeps its chain: taking a lock it already holds succeeds at
+once. SQLite serialises writers by itself and uses chain 0.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import json
 import uuid
 from collections.abc import Iterable
@@ -29,6 +36,7 @@ from shequ.core.choices import AuditEvent
 from shequ.core.models import AuditEntry
 
 _CHAIN_LOCK_ID = 0x5348_4551  # "SHEQ"
+_connection_numbers = itertools.count()  # spreads new connections over the chains
 MIN_RETENTION_DAYS = 180  # Cybersecurity Law art. 21(3); the PostgreSQL guard enforces it too
 _HASHED_FIELDS = (
     "timestamp",
@@ -47,6 +55,9 @@ _HASHED_FIELDS = (
     "detail",
     "prev_hash",
 )
+# The chain number joined the hashed fields when chains were striped; rows
+# of chain 0 hash as before, so older rows still verify.
+_CHAIN_FIELD = "chain"
 
 
 def _plain(value: Any) -> Any:
@@ -67,6 +78,8 @@ def _plain(value: Any) -> Any:
 
 def entry_digest(entry: AuditEntry) -> str:
     body = {name: _plain(getattr(entry, name)) for name in _HASHED_FIELDS}
+    if entry.chain:
+        body[_CHAIN_FIELD] = entry.chain
     if isinstance(entry.timestamp, datetime):
         body["timestamp"] = entry.timestamp.astimezone(UTC).isoformat()
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -144,14 +157,42 @@ def audit_record(
         detail=_plain(detail or {}),
     )
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
-        last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
+        entry.chain = _take_chain() if connection.vendor == "postgresql" else 0
+        last = (
+            AuditEntry.objects.filter(chain=entry.chain)
+            .order_by("-id")
+            .values_list("hash", flat=True)
+            .first()
+        )
         entry.prev_hash = last or ""
         entry.hash = entry_digest(entry)
         entry.save(force_insert=True)
     return entry
+
+
+def _take_chain() -> int:
+    """Lock a chain for the rest of the transaction and return its number.
+
+    Tries the chains in turn, starting with the one this connection took last
+    (a lock already held is taken again at once, so the lines of one
+    transaction stay on one chain); when all are busy, waits for that one.
+    With no more concurrent writers than chains, the first try succeeds.
+    """
+    chains = settings.AUDIT_CHAINS
+    first = getattr(connection, "_shequ_audit_chain", None)
+    if first is None or first >= chains:
+        first = next(_connection_numbers) % chains
+    with connection.cursor() as cursor:
+        for step in range(chains):
+            chain = (first + step) % chains
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [_CHAIN_LOCK_ID, chain])
+            if cursor.fetchone()[0]:
+                break
+        else:
+            chain = first
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_CHAIN_LOCK_ID, chain])
+    connection._shequ_audit_chain = chain
+    return chain
 
 
 def audit_access_denied(*, user: Any, obj: Model, action: str) -> None:
@@ -168,22 +209,21 @@ def audit_access_denied(*, user: Any, obj: Model, action: str) -> None:
 def audit_verify(*, entries: Iterable[AuditEntry] | None = None) -> list[int]:
     """Ids of rows whose hash or chain link does not match; empty when intact.
 
-    The first remaining row anchors the chain (older rows may have been
-    archived by the retention purge).
+    The first remaining row of each chain anchors it (older rows may have
+    been archived by the retention purge).
     """
     broken: list[int] = []
-    previous: str | None = None
+    previous: dict[int, str] = {}
     rows = (
         entries
         if entries is not None
         else AuditEntry.objects.order_by("id").iterator(chunk_size=2000)
     )
     for entry in rows:
-        if entry_digest(entry) != entry.hash or (
-            previous is not None and entry.prev_hash != previous
-        ):
+        before = previous.get(entry.chain)
+        if entry_digest(entry) != entry.hash or (before is not None and entry.prev_hash != before):
             broken.append(entry.pk)
-        previous = entry.hash
+        previous[entry.chain] = entry.hash
     return broken
 
 
@@ -202,7 +242,7 @@ def audit_purge(*, days: int, dry_run: bool = False) -> PurgeResult:
     """
     days = max(days, MIN_RETENTION_DAYS)
     cutoff = timezone.now() - timedelta(days=days)
-    # Only a prefix of the chain goes, so the rows that stay still link up.
+    # Only a prefix of every chain goes, so the rows that stay still link up.
     boundary = (
         AuditEntry.objects.filter(timestamp__gte=cutoff)
         .order_by("id")
