@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,9 +75,11 @@ def next_number(when: datetime | None = None) -> str:
 def _catch_up(number: str) -> None:
     """Set the day's counter of ``number`` to the highest number issued that day."""
     prefix = number.rsplit("-", 1)[0] + "-"
+    # Longest first: after 9999 the numbers grow a digit, and as text
+    # "…-10000" sorts before "…-9999".
     last = (
         WorkOrder.objects.filter(number__startswith=prefix)
-        .order_by("-number")
+        .order_by(Length("number").desc(), "-number")
         .values_list("number", flat=True)
         .first()
     )

@@ -476,3 +476,19 @@ def test_case_numbers_follow_each_other_and_skip_one_already_taken(city, people)
     assert third.number not in (first.number, second.number)
     assert third.number.endswith("-0003")
     assert DailyNumber.objects.get().counter == 3
+
+
+def test_a_busy_day_past_9999_cases_keeps_counting(city, people):
+    """Numbers grow a fifth digit after 9999; catching up compares them as
+    numbers, not as text ("…-10000" sorts before "…-9999" as text)."""
+    from shequ.workorders.models import DailyNumber, WorkOrder
+
+    grid, worker = city.grids["A1a"], people["grid_worker"]
+    orders = [make_order(grid, worker) for _ in range(30)]
+    day = orders[0].number.split("-")[1]
+    # The day's cases 9995…10024 exist; the counter is behind (a restored backup).
+    for offset, order in enumerate(orders):
+        WorkOrder.objects.filter(pk=order.pk).update(number=f"GD-{day}-{9995 + offset}")
+    DailyNumber.objects.filter(day=day).update(counter=9994)
+    assert make_order(grid, worker).number == f"GD-{day}-10025"
+    assert DailyNumber.objects.get(day=day).counter == 10025
