@@ -131,9 +131,7 @@ def test_logging_out_leaves_nothing_on_the_phone(page, viewport, city, grid_a1a)
     # Whatever the phone holds when the worker logs out must go: besides the
     # service worker's own cache (filled at install, which on a loaded CI
     # machine can lag), put a page into a cache of our own.
-    page.evaluate(
-        "caches.open('shequ-field-extra').then(c => c.put('/field/', new Response('x')))"
-    )
+    page.evaluate("caches.open('shequ-field-extra').then(c => c.put('/field/', new Response('x')))")
     _until(page, "caches.keys().then(k => k.length > 0)")
     page.get_by_role("button", name="退出").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
