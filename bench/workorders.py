@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import importlib.util
+import itertools
 import json
 import os
 import random
@@ -57,6 +58,9 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/"
 RESIDENTS_PER_COMMUNITY = 10_000
 PASSWORD = "Bench-Workorders-2026!"
+
+
+REPORTERS = 50  # grid workers whose reports the creation load sends
 
 
 def log(message: str) -> None:
@@ -718,31 +722,54 @@ def throughput(args, url: str) -> dict:
 
     from shequ.core.models import Area, User
     from shequ.core.services.tokens import token_create
-    from shequ.workorders.models import WorkOrder
 
-    grid = Area.objects.filter(level="grid").annotate(n=Count("children")).order_by("path").first()
-    unit = (
-        Area.objects.filter(level="unit", path__startswith=grid.path + ".").order_by("path").first()
+    # A city's intake: grid workers of many grids report, each in a unit of
+    # their grid, in the categories an incident can have. (All creations in one
+    # unit and one category would also make every request wait for the same
+    # statistics rows, which no city does.)
+    from shequ.workorders.models import Category, WorkOrder
+    from shequ.workorders.services.numbering import prepare_days
+
+    prepare_days()  # what the running clock tick does every five minutes
+    grids = list(
+        Area.objects.filter(level="grid").annotate(n=Count("children")).order_by("path")[:REPORTERS]
     )
-    user = User.objects.get(username=f"grid_{grid.pk}")
-    _token, secret = token_create(user=user, name="bench", days=1)
-    auth = {"Authorization": f"Bearer {secret}", "Accept": "application/json"}
-    body = json.dumps(
-        {
-            "kind": "incident",
-            "category": "noise",
-            "area_id": unit.pk,
-            "title": "夜间施工噪音",
-            "description": "晚上十点后仍有施工噪音，影响休息。",
-            "channel": "grid_report",
-        },
-        ensure_ascii=False,
-    ).encode()
+    codes = [
+        c.code
+        for c in Category.objects.filter(is_active=True).order_by("code")
+        if c.applies_to("incident")
+    ]
+    reporters = []
+    for i, grid in enumerate(grids):
+        unit = (
+            Area.objects.filter(level="unit", path__startswith=grid.path + ".")
+            .order_by("path")
+            .first()
+        )
+        user = User.objects.get(username=f"grid_{grid.pk}")
+        _token, secret = token_create(user=user, name="bench", days=1)
+        auth = {"Authorization": f"Bearer {secret}", "Accept": "application/json"}
+        body = json.dumps(
+            {
+                "kind": "incident",
+                "category": codes[i % len(codes)],
+                "area_id": unit.pk,
+                "title": "夜间施工噪音",
+                "description": "晚上十点后仍有施工噪音，影响休息。",
+                "channel": "grid_report",
+            },
+            ensure_ascii=False,
+        ).encode()
+        reporters.append((unit, auth, body))
+    pick = itertools.cycle(reporters)
+    unit, auth, body = reporters[0]
 
     def minimal():
+        unit, auth, _body = next(pick)
         return "GET", f"/api/v1/areas/{unit.pk}", None, auth
 
     def create():
+        _unit, auth, body = next(pick)
         headers = {**auth, "Content-Type": "application/json", "Idempotency-Key": uuid.uuid4().hex}
         return "POST", "/api/v1/workorders/", body, headers
 
@@ -779,6 +806,8 @@ def throughput(args, url: str) -> dict:
     return {
         "minimal_endpoint": "GET /api/v1/areas/{id} (token auth, one area row by primary key)",
         "create_endpoint": "POST /api/v1/workorders/ (token auth, JSON, Idempotency-Key)",
+        "reporters": f"{len(reporters)} grid workers, each in a unit of their grid, "
+        f"{len(codes)} incident categories in turn",
         "workers": args.workers,
         "threads": args.threads,
         "concurrency": args.concurrency,

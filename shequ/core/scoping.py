@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from shequ.core.models import User
 
 _CACHE_ATTR = "_shequ_role_rows"
+_SCOPE_ATTR = "_shequ_scope_paths"  # (the role rows it was built from, {action: paths})
 
 
 def _role_rows(user: User) -> list[tuple[str, str]]:
@@ -49,18 +50,26 @@ def user_roles(user: User) -> set[str]:
 def scope_paths(user: User, action: str) -> list[str]:
     """The area paths under which ``user`` may perform ``action``, minimal set.
 
-    An anonymous or disabled user gets none.
+    An anonymous or disabled user gets none. Remembered per action beside the
+    cached role rows (a list page asks for every row's actions), and
+    forgotten with them.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    paths = sorted(
-        {path for role, path in _role_rows(user) if action in ROLE_ACTIONS.get(role, ())}
-    )
-    minimal: list[str] = []
-    for path in paths:  # sorted, so an ancestor always comes before its descendants
-        if not any(path == kept or path.startswith(kept + PATH_SEPARATOR) for kept in minimal):
-            minimal.append(path)
-    return minimal
+    rows = _role_rows(user)
+    memo = getattr(user, _SCOPE_ATTR, None)
+    if memo is None or memo[0] is not rows:
+        memo = (rows, {})
+        setattr(user, _SCOPE_ATTR, memo)
+    minimal = memo[1].get(action)
+    if minimal is None:
+        paths = sorted({path for role, path in rows if action in ROLE_ACTIONS.get(role, ())})
+        minimal = []
+        for path in paths:  # sorted, so an ancestor always comes before its descendants
+            if not any(path == kept or path.startswith(kept + PATH_SEPARATOR) for kept in minimal):
+                minimal.append(path)
+        memo[1][action] = minimal
+    return list(minimal)
 
 
 def can(user: User, action: str, path: str | None = None) -> bool:

@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 
 from shequ.core import idempotency
 from shequ.core.api import ERRORS as CORE_ERRORS
-from shequ.core.api import PagePagination
+from shequ.core.api import RowPagination, schema_row
 from shequ.core.errors import InvalidInput
 from shequ.core.models import Area, User
 from shequ.core.schemas import ErrorOut
@@ -34,6 +34,7 @@ from shequ.workorders.schemas import (
     WorkOrderDetailOut,
     WorkOrderOut,
     WorkOrderPatchIn,
+    WorkOrderRow,
 )
 from shequ.workorders.selectors import category_list, workorder_get, workorder_list
 from shequ.workorders.services import (
@@ -80,7 +81,9 @@ def _order(request, order_id: int):
 
 
 def _out(request, order) -> dict:
-    return WorkOrderOut.from_orm(order, context={"request": request}).model_dump(mode="json")
+    """The case as the API shows it (plain pydantic: see core.api.RowPagination)."""
+    row = schema_row(WorkOrderOut, order, {"request": request})
+    return WorkOrderRow.model_validate(row).model_dump(mode="json")
 
 
 class OrderFilters(Schema):
@@ -96,8 +99,8 @@ def workorder_categories(request, kind: str | None = None):
     return category_list(kind=kind)
 
 
-@router.get("", response={200: list[WorkOrderOut], **ERRORS}, summary="工单列表（仅本人可见范围）")
-@paginate(PagePagination)
+@router.get("", response={200: list[WorkOrderRow], **ERRORS}, summary="工单列表（仅本人可见范围）")
+@paginate(RowPagination, schema=WorkOrderOut)
 def workorders(request, filters: Query[OrderFilters]):
     return workorder_list(actor=request.user, **filters.dict())
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema, Status
 from ninja.pagination import paginate
 
-from shequ.core.api import PagePagination
+from shequ.core.api import PagePagination, RowPagination
 from shequ.core.errors import Forbidden, InvalidInput
 from shequ.core.models import Notification
 from shequ.core.notifications import mark_read
@@ -20,7 +20,7 @@ from shequ.workorders import hotline
 from shequ.workorders.api import ERRORS, ORDER, _expected_version, _order, router
 from shequ.workorders.choices import Action
 from shequ.workorders.models import Department, WhistleCall
-from shequ.workorders.schemas import WorkOrderOut
+from shequ.workorders.schemas import WorkOrderOut, WorkOrderRow
 from shequ.workorders.selectors import visible, waiting_for, whistle_calls, workorder_get
 from shequ.workorders.services import (
     near_duplicates,
@@ -103,10 +103,10 @@ class NotificationOut(Schema):
 
 @router.get(
     "queue/waiting",
-    response={200: list[WorkOrderOut], **ERRORS},
+    response={200: list[WorkOrderRow], **ERRORS},
     summary="待我处理（派给我或我所在部门、被吹哨的工单）",
 )
-@paginate(PagePagination)
+@paginate(RowPagination, schema=WorkOrderOut)
 def orders_waiting(request):
     if not can(request.user, Action.HANDLE):
         raise Forbidden()

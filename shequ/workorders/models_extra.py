@@ -163,9 +163,10 @@ class GuidanceTemplate(models.Model):
 
 class DailyNumber(models.Model):
     """The last case number drawn on one day ("20261122" → 37 gives
-    "GD-20261122-0037"). ``services.intake.next_number`` moves it with one
-    atomic upsert, so two intakes at the same instant never draw the same
-    number and never need to retry."""
+    "GD-20261122-0037") where the day has no PostgreSQL sequence (SQLite, or
+    before the clock tick made it): ``services.numbering.next_number`` moves
+    it with one atomic upsert, so two intakes at the same instant never draw
+    the same number."""
 
     day = models.CharField(_("日期"), max_length=8, primary_key=True)
     counter = models.PositiveIntegerField(_("当日最后编号"))

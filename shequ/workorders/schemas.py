@@ -4,6 +4,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from shequ.core.api import row_model
 from shequ.workorders.permissions import available_transitions, sees_reporter
 
 
@@ -125,6 +126,10 @@ class WorkOrderOut(Schema):
     @staticmethod
     def resolve_actions(obj, context) -> list[str]:
         return available_transitions(obj, context["request"].user)
+
+
+# The same fields as plain pydantic, for long lists (core.api.RowPagination).
+WorkOrderRow = row_model(WorkOrderOut)
 
 
 class TimelineOut(Schema):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from shequ.workorders.services import run_deadlines, workorder_escalate_overdue
+from shequ.workorders.services.numbering import prepare_days
 
 DEFAULT_TICK_SECONDS = 300
 
@@ -37,8 +38,10 @@ def escalate_overdue_workorders() -> int:
 
 @task()
 def deadline_tick() -> dict:
-    """One tick of the clock, then the next one queued (even if this one failed)."""
+    """One tick of the clock, then the next one queued (even if this one failed).
+    Also keeps the case-number sequences of today and tomorrow ready."""
     try:
+        prepare_days()
         return run_deadlines()
     finally:
         schedule_next()

@@ -31,7 +31,8 @@ from shequ.workorders.services.flow import (
     workorder_start,
     workorder_triage,
 )
-from shequ.workorders.services.intake import next_number, workorder_create, workorder_update
+from shequ.workorders.services.intake import workorder_create, workorder_update
+from shequ.workorders.services.numbering import next_number
 from shequ.workorders.services.whistle import (
     whistle_acknowledge,
     whistle_escalate_late,

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models.functions import Length
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,15 +24,15 @@ from shequ.workorders.choices import (
     Kind,
 )
 from shequ.workorders.errors import IllegalTransition
-from shequ.workorders.models import Category, DailyNumber, WorkOrder
+from shequ.workorders.models import Category, WorkOrder
 from shequ.workorders.services._common import (
-    NUMBER_PREFIX,
     _apply,
     _check,
     _entry,
     _fresh,
     _text,
 )
+from shequ.workorders.services.numbering import catch_up, next_number
 from shequ.workorders.signals import transitioned
 
 # --------------------------------------------------------------------------
@@ -49,45 +48,6 @@ def new_tracking_code() -> str:
     public tracking page (about 40 bits, guessed only by brute force, which the
     page's rate limit stops)."""
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
-
-
-def next_number(when: datetime | None = None) -> str:
-    """ "GD-20261122-0001": the day in the city's time zone, then a daily sequence.
-
-    The sequence is the day's ``DailyNumber`` row, moved by one atomic
-    upsert-increment (``INSERT … ON CONFLICT … DO UPDATE … RETURNING``, on
-    PostgreSQL and SQLite alike): concurrent intakes each get their own number
-    at once, where reading the day's highest number made them collide and
-    retry. The row stays locked until the intake commits, and rolls back with
-    it, so numbers have no gaps."""
-    day = timezone.localtime(when or timezone.now()).strftime("%Y%m%d")
-    table = connection.ops.quote_name(DailyNumber._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (day, counter) VALUES (%s, 1) "  # noqa: S608 (names are ours)
-            f"ON CONFLICT (day) DO UPDATE SET counter = {table}.counter + 1 RETURNING counter",
-            [day],
-        )
-        (sequence,) = cursor.fetchone()
-    return f"{NUMBER_PREFIX}-{day}-{sequence:04d}"
-
-
-def _catch_up(number: str) -> None:
-    """Set the day's counter of ``number`` to the highest number issued that day."""
-    prefix = number.rsplit("-", 1)[0] + "-"
-    # Longest first: after 9999 the numbers grow a digit, and as text
-    # "…-10000" sorts before "…-9999".
-    last = (
-        WorkOrder.objects.filter(number__startswith=prefix)
-        .order_by(Length("number").desc(), "-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    if last:
-        day = prefix.split("-")[1]
-        DailyNumber.objects.filter(day=day, counter__lt=int(last.rsplit("-", 1)[1])).update(
-            counter=int(last.rsplit("-", 1)[1])
-        )
 
 
 def _coordinate(value: Any, field: str, bound: int) -> Decimal | None:
@@ -175,7 +135,7 @@ def workorder_create(
             # The number exists without the counter knowing it (cases loaded in
             # bulk, a restored backup): move the counter past the day's highest.
             order.pk = None
-            _catch_up(order.number)
+            catch_up(order.number)
     else:
         raise IllegalTransition(_("暂时无法生成工单编号，请重试。"))
     extra = {"files": len(prepared)} if prepared else {}
