@@ -26,9 +26,33 @@ class CoreConfig(AppConfig):
         registry.register_path_carrier(ApprovalRequest, "area_path")
         for entry in (
             registry.MenuEntry(inbox_label(), "core:inbox", INBOX, order=5),
-            registry.MenuEntry(_("区域"), "core:area_browser", Action.AREA_VIEW, order=10),
-            registry.MenuEntry(_("用户与角色"), "core:user_list", Action.USER_VIEW, order=80),
-            registry.MenuEntry(_("授权审批"), "core:approval_list", Action.ROLE_MANAGE, order=85),
-            registry.MenuEntry(_("审计日志"), "core:audit_list", Action.AUDIT_VIEW, order=90),
+            registry.MenuEntry(
+                _("区域"),
+                "core:area_browser",
+                Action.AREA_VIEW,
+                order=10,
+                group=registry.GRID_GROUP,
+            ),
+            registry.MenuEntry(
+                _("用户与角色"),
+                "core:user_list",
+                Action.USER_VIEW,
+                order=80,
+                group=registry.ADMIN_GROUP,
+            ),
+            registry.MenuEntry(
+                _("授权审批"),
+                "core:approval_list",
+                Action.ROLE_MANAGE,
+                order=85,
+                group=registry.ADMIN_GROUP,
+            ),
+            registry.MenuEntry(
+                _("审计日志"),
+                "core:audit_list",
+                Action.AUDIT_VIEW,
+                order=90,
+                group=registry.ADMIN_GROUP,
+            ),
         ):
             registry.register_menu_entry(entry)

@@ -6,7 +6,7 @@ Core never imports a domain app; it iterates these registries instead
 * path carriers: models that copy an area path, rewritten when an area moves;
 * area counters: figures shown beside each area (households, residents…);
 * home panels: what a role sees on its home page;
-* menu entries: the staff console navigation;
+* menu entries: the staff console navigation, optionally under a group;
 * demo steps: how the demo city generator fills the app's data.
 """
 
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -29,11 +30,33 @@ class AreaCounter:
 
 
 @dataclass(frozen=True)
+class MenuGroup:
+    """A heading in the staff console navigation: a dropdown on the desktop,
+    a labelled section in the phone menu. Entries of several apps may share
+    one group (the dashboard's figures sit under 工单); groups are told apart
+    by ``key``, and placed among the top-level entries by ``order``."""
+
+    key: str
+    label: Any  # lazy translation
+    order: int = 100
+
+
+# The console's usual groups. Apps pick one for each entry, or make their own
+# ``MenuGroup``; an entry without a group stays at the top level.
+LEDGER_GROUP = MenuGroup("ledger", _("台账"), order=20)
+WORKORDERS_GROUP = MenuGroup("workorders", _("工单"), order=30)
+GRID_GROUP = MenuGroup("grid", _("网格"), order=40)
+VOLUNTEERS_GROUP = MenuGroup("volunteers", _("志愿服务"), order=50)
+ADMIN_GROUP = MenuGroup("admin", _("系统管理"), order=80)
+
+
+@dataclass(frozen=True)
 class MenuEntry:
     label: Any
     url_name: str
     action: str  # shown to users who may perform this action somewhere
     order: int = 100
+    group: MenuGroup | None = None
 
 
 @dataclass(frozen=True)

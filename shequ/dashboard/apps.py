@@ -24,7 +24,13 @@ class DashboardConfig(AppConfig):
         registry.register_path_carrier(CaseCounter, "area_path")
         registry.register_path_carrier(MonthCounter, "area_path")
         registry.register_menu_entry(
-            registry.MenuEntry(_("工单统计"), "dashboard:stats", VIEW, order=35)
+            registry.MenuEntry(
+                _("工单统计"),
+                "dashboard:stats",
+                VIEW,
+                order=35,
+                group=registry.WORKORDERS_GROUP,
+            )
         )
         registry.register_home_panel(
             registry.HomePanel(

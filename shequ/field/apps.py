@@ -47,19 +47,49 @@ class FieldConfig(AppConfig):
         ):
             registry.register_path_carrier(model, "area_path")
         registry.register_menu_entry(
-            registry.MenuEntry(_("掌上工作"), "field:today", Action.VISIT, order=15)
+            registry.MenuEntry(
+                _("掌上工作"),
+                "field:today",
+                Action.VISIT,
+                order=15,
+                group=registry.GRID_GROUP,
+            )
         )
         registry.register_menu_entry(
-            registry.MenuEntry(_("走访覆盖"), "field:coverage", Action.VIEW, order=40)
+            registry.MenuEntry(
+                _("走访覆盖"),
+                "field:coverage",
+                Action.VIEW,
+                order=40,
+                group=registry.GRID_GROUP,
+            )
         )
         registry.register_menu_entry(
-            registry.MenuEntry(_("台账变更审核"), "field:proposals", Action.APPROVE, order=41)
+            registry.MenuEntry(
+                _("台账变更审核"),
+                "field:proposals",
+                Action.APPROVE,
+                order=41,
+                group=registry.LEDGER_GROUP,
+            )
         )
         registry.register_menu_entry(
-            registry.MenuEntry(_("工作指令"), "field:instructions", Action.INSTRUCT, order=42)
+            registry.MenuEntry(
+                _("工作指令"),
+                "field:instructions",
+                Action.INSTRUCT,
+                order=42,
+                group=registry.GRID_GROUP,
+            )
         )
         registry.register_menu_entry(
-            registry.MenuEntry(_("驻点服务"), "field:outposts", Action.OUTPOST, order=43)
+            registry.MenuEntry(
+                _("驻点服务"),
+                "field:outposts",
+                Action.OUTPOST,
+                order=43,
+                group=registry.GRID_GROUP,
+            )
         )
         registry.register_home_panel(
             registry.HomePanel(

@@ -58,7 +58,7 @@ def residents(request, filters: Query[ResidentFilters]):
 @router.post(
     "residents/search",
     response={200: list[ResidentOut], **ERRORS},
-    summary="查找居民（可按完整身份证号或手机号）",
+    summary="查找居民（可按完整身份证号、证件号码、手机号或固定电话）",
 )
 @paginate(PagePagination)
 def residents_search(request, payload: ResidentSearchIn):
@@ -93,6 +93,14 @@ def resident_reveal_route(request, resident_id: int, payload: RevealIn):
 from shequ.registry.importing.api import router as import_router  # noqa: E402
 
 router.add_router("/imports", import_router)
+
+from shequ.registry.api_transfer import router as transfer_router  # noqa: E402
+
+router.add_router("/transfers", transfer_router)
+
+from shequ.registry.api_full_export import router as full_export_router  # noqa: E402
+
+router.add_router("/full-exports", full_export_router)
 
 from shequ.registry.api_ledger import attach as attach_ledger  # noqa: E402
 from shequ.registry.api_ledger import router as ledger_router  # noqa: E402

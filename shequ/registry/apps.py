@@ -30,6 +30,8 @@ class RegistryConfig(AppConfig):
         grant(Role.COMMUNITY_WORKER, Action.CHANGE, Action.REVEAL)
         # Bringing back a removed, moved-out or deceased record is community staff's call.
         grant(Role.COMMUNITY_WORKER, RESTORE)
+        # Moving a person to or from another community (services_transfer.py) too.
+        grant(Role.COMMUNITY_WORKER, Action.TRANSFER)
         # A full (unmasked) export: one of these asks, another approves (full_export.py).
         for role in (Role.COMMUNITY_WORKER, Role.STREET_STAFF, Role.DISTRICT_STAFF):
             grant(role, Action.EXPORT_FULL)
@@ -50,6 +52,10 @@ class RegistryConfig(AppConfig):
         registry.register_path_carrier(Rental, "area_path")
         registry.register_path_carrier(LifeEvent, "area_path")
         registry.register_path_carrier(ImportJob, "area_path")
+        from shequ.registry.models import ResidentTransfer
+
+        registry.register_path_carrier(ResidentTransfer, "from_path")
+        registry.register_path_carrier(ResidentTransfer, "to_path")
         live = {"removed_at__isnull": True}
         registry.register_area_counter(
             registry.AreaCounter(
@@ -70,7 +76,22 @@ class RegistryConfig(AppConfig):
             )
         )
         registry.register_menu_entry(
-            registry.MenuEntry(_("居民台账"), "registry:resident_list", Action.VIEW, order=20)
+            registry.MenuEntry(
+                _("居民台账"),
+                "registry:resident_list",
+                Action.VIEW,
+                order=20,
+                group=registry.LEDGER_GROUP,
+            )
+        )
+        registry.register_menu_entry(
+            registry.MenuEntry(
+                _("跨社区迁移"),
+                "registry:transfer_list",
+                Action.TRANSFER,
+                order=21,
+                group=registry.LEDGER_GROUP,
+            )
         )
         registry.register_home_panel(
             registry.HomePanel(

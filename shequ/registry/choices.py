@@ -57,3 +57,20 @@ class Action:
     RESTORE = "registry.restore"  # bring back removed records (community staff)
     # Ask for, approve (not one's own) and download a full, unmasked export (full_export.py).
     EXPORT_FULL = "registry.export_full"
+    # Move a resident to or from another community (services_transfer.py): community staff.
+    TRANSFER = "registry.transfer"
+
+
+class TransferDirection(models.TextChoices):
+    """Who started a transfer between communities (跨社区迁移)."""
+
+    PUSH = "push", _("迁出社区发起")  # the old community releases the person
+    PULL = "pull", _("迁入社区申请")  # the new community asks for the person
+
+
+class TransferState(models.TextChoices):
+    PENDING = "pending", _("待对方确认")
+    ACCEPTED = "accepted", _("已迁移")
+    REJECTED = "rejected", _("已拒绝")
+    CANCELLED = "cancelled", _("已撤回")
+    EXPIRED = "expired", _("已过期")

@@ -31,7 +31,13 @@ from shequ.core.services.audit import audit_record
 from shequ.registry.choices import Gender, LivingStatus, Relation, ResidenceType
 from shequ.registry.models import Household, KeyPopulationTag, Resident, ResidentTag
 from shequ.registry.pinyin import name_keys
-from shequ.registry.services import id_last4_index, id_number_index, mobile_index
+from shequ.registry.services import (
+    id_document_index,
+    id_last4_index,
+    id_number_index,
+    mobile_index,
+    other_phone_index,
+)
 
 BATCH = 500
 _DATA = Path(__file__).parent / "data" / "demo_people.json"
@@ -295,6 +301,7 @@ def demo_registry(
             )
             rows.append((resident, person))
     _avoid_existing_ids(rows, seen, rng)
+    _landlines_and_documents(rows)
     Resident.objects.bulk_create([r for r, _p in rows], batch_size=BATCH)
 
     heads = []
@@ -325,6 +332,35 @@ def demo_registry(
             f"({elderly * 100 // max(1, len(rows))}% aged 65+), {summary['tags']} key-population tags"
         )
     return summary
+
+
+# Foreign residents of the demo: (document type, number prefix). Their own
+# random source, so adding them left every other generated resident as it was.
+_DEMO_DOCUMENTS = (("passport", "M"), ("hk_macao_permit", "H"))
+
+
+def _landlines_and_documents(rows: list[tuple[Resident, _Person]]) -> None:
+    """A few older heads of household with a landline (Dalian, 0411) as their
+    other phone, and one or two single tenants made foreign residents with a
+    passport or a Hong Kong permit instead of a mainland ID."""
+    side = random.Random(f"shequ-demo-phones-documents-{len(rows)}")  # noqa: S311  (demo data)
+    foreign = list(_DEMO_DOCUMENTS)
+    for resident, person in rows:
+        if person.relation == Relation.HEAD and person.age >= 50 and side.random() < 0.08:
+            resident.other_phone = f"0411-8{side.randint(0, 9_999_999):07d}"
+            resident.other_phone_index = other_phone_index(resident.other_phone)
+        if foreign and person.residence_type == ResidenceType.FLOATING and person.age >= 20:
+            kind, prefix = foreign.pop(0)
+            while True:
+                number = f"{prefix}{side.randint(10_000_000, 99_999_999)}"
+                index = id_document_index(kind, number)
+                if not Resident.objects.filter(id_document_index=index).exists():
+                    break
+            resident.residence_type = ResidenceType.FOREIGN
+            resident.registered_address = ""
+            resident.id_number = resident.id_number_index = resident.id_last4_index = None
+            resident.id_document_type, resident.id_document_number = kind, number
+            resident.id_document_index = index
 
 
 def _avoid_existing_ids(

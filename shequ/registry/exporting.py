@@ -1,7 +1,7 @@
 """Exporting a search result (xlsx or csv) for the community's own spreadsheets.
 
 What goes out (SECURITY.md rows 43, 44): only residents in the exporter's
-scope, ID and mobile numbers masked, text that a spreadsheet would run as a
+scope, ID, document and phone numbers masked, text that a spreadsheet would run as a
 formula neutralised, a watermark naming the exporter, the time and the request,
 a row cap, and one ``export`` audit row with the row count and which filters
 were used (never a personal number). A full, unmasked export is not offered.
@@ -22,6 +22,8 @@ from shequ.registry.models import Resident
 from shequ.registry.selectors_search import ResidentFilters, resident_search
 
 MAX_EXPORT_ROWS = 50_000
+# Where the full export (full_export.py) puts the unmasked numbers.
+OTHER_PHONE_COLUMN, DOCUMENT_NUMBER_COLUMN = 14, 16
 FORMATS = ("xlsx", "csv")
 
 
@@ -41,6 +43,10 @@ def export_headers() -> list[str]:
         _("户籍地址"),
         _("工作单位或学校"),
         _("重点人群"),
+        # Added after the first columns, so spreadsheets built on them keep working.
+        _("其他电话"),
+        _("证件类型"),
+        _("证件号码"),
     ]
 
 
@@ -60,6 +66,9 @@ def _row(resident: Resident, today) -> list:
         resident.registered_address,
         resident.work_or_school,
         "、".join(t.tag.name for t in resident.tags.all()),
+        resident.other_phone_masked,
+        resident.get_id_document_type_display(),
+        resident.id_document_number_masked,
     ]
 
 

@@ -145,8 +145,11 @@ class HouseholdForm(forms.Form):
 
 
 class ResidentForm(VersionedForm):
-    """A resident's details. On an edit, the ID and mobile fields start empty
-    (the page never holds the full numbers): left empty, they stay as they are."""
+    """A resident's details. On an edit, the ID, phone and document number
+    fields start empty (the page never holds the full numbers): left empty,
+    they stay as they are."""
+
+    SECRETS = ("id_number", "mobile", "other_phone", "id_document_number")
 
     HOW = [("register", _("登记")), ("move_in", _("迁入")), ("birth", _("出生"))]
 
@@ -160,6 +163,19 @@ class ResidentForm(VersionedForm):
         label=_("出生日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     mobile = forms.CharField(label=_("手机号"), max_length=30, required=False)
+    other_phone = forms.CharField(
+        label=_("其他电话"),
+        max_length=40,
+        required=False,
+        help_text=_("固定电话请带区号，如 0411-84567890，分机写“转123”；也可填第二个手机号。"),
+    )
+    id_document_type = forms.ChoiceField(label=_("证件类型"), required=False)
+    id_document_number = forms.CharField(
+        label=_("证件号码"),
+        max_length=40,
+        required=False,
+        help_text=_("境外人员及港澳台居民无公民身份号码时填写护照、通行证等证件。"),
+    )
     residence_type = forms.ChoiceField(label=_("人口类型"))
     living_status = forms.ChoiceField(label=_("居住状态"))
     relation_to_head = forms.ChoiceField(label=_("与户主关系"))
@@ -171,10 +187,12 @@ class ResidentForm(VersionedForm):
     reason = forms.CharField(label=_("修改原因"), max_length=200, required=False)
 
     def __init__(self, *args, resident=None, **kwargs):
+        from shequ.core.iddocuments import IdDocumentType
         from shequ.registry.choices import Gender, LivingStatus, Relation, ResidenceType
 
         super().__init__(*args, **kwargs)
         self.fields["gender"].choices = _BLANK + list(Gender.choices)
+        self.fields["id_document_type"].choices = _BLANK + list(IdDocumentType.choices)
         self.fields["residence_type"].choices = list(ResidenceType.choices)
         self.fields["living_status"].choices = list(LivingStatus.choices)
         self.fields["relation_to_head"].choices = list(Relation.choices)
@@ -193,13 +211,21 @@ class ResidentForm(VersionedForm):
         self.fields["mobile"].help_text = _("当前：%(m)s。留空表示不修改。") % {
             "m": resident.mobile_masked or "—"
         }
+        self.fields["other_phone"].help_text = _("当前：%(m)s。留空表示不修改。") % {
+            "m": resident.other_phone_masked or "—"
+        }
+        self.fields["id_document_number"].help_text = _("当前：%(m)s。留空表示不修改。") % {
+            "m": resident.id_document_number_masked or "—"
+        }
+        for secret in self.SECRETS:  # the page never holds a full number
+            self.initial[secret] = ""
 
     def service_data(self, *, editing: bool) -> dict:
         from shequ.registry.services import RESIDENT_FIELDS
 
         data = {k: v for k, v in self.cleaned_data.items() if k in RESIDENT_FIELDS}
         if editing:
-            for secret in ("id_number", "mobile"):
+            for secret in self.SECRETS:
                 if not (data.get(secret) or "").strip():
                     data.pop(secret, None)
             if "id_number" not in data and not data.get("birth_date"):

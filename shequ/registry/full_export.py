@@ -32,7 +32,14 @@ from shequ.core.models import ApprovalRequest, Area, User
 from shequ.core.scoping import can, path_filter, restrict
 from shequ.core.services.audit import audit_record
 from shequ.registry.choices import Action
-from shequ.registry.exporting import FORMATS, MAX_EXPORT_ROWS, _row, export_headers
+from shequ.registry.exporting import (
+    DOCUMENT_NUMBER_COLUMN,
+    FORMATS,
+    MAX_EXPORT_ROWS,
+    OTHER_PHONE_COLUMN,
+    _row,
+    export_headers,
+)
 from shequ.registry.labels import tags_prefetch
 from shequ.registry.models import Resident
 
@@ -112,6 +119,8 @@ def _full_row(resident: Resident, today) -> list:
     row = _row(resident, today)
     row[4] = resident.id_number or ""
     row[5] = resident.mobile or ""
+    row[OTHER_PHONE_COLUMN] = resident.other_phone or ""
+    row[DOCUMENT_NUMBER_COLUMN] = resident.id_document_number or ""
     return row
 
 

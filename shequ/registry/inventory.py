@@ -32,6 +32,18 @@ DATA_INVENTORY = {
         **fields(
             "personal",
             _LEDGER,
+            "其他电话（固定电话等，加密存储）：联系居民",
+            "other_phone other_phone_index",
+        ),
+        **fields(
+            "sensitive",
+            _LEDGER,
+            "非内地居民的证件类型与号码（号码加密存储）：一人一档、核对身份",
+            "id_document_type id_document_number id_document_index",
+        ),
+        **fields(
+            "personal",
+            _LEDGER,
             "人口类型、居住状态与户内关系：网格管理",
             "residence_type living_status relation_to_head",
         ),
@@ -73,6 +85,16 @@ DATA_INVENTORY = {
             "ledger_history",
             "人口变动记录（匿名化后保留，不含个人信息）",
             "id kind resident household occurred_on reason details actor recorded_at area_path",
+        ),
+    },
+    "registry.ResidentTransfer": {
+        **fields(
+            "general",
+            _LEDGER,
+            "跨社区迁移申请：双方社区确认、迁移记录",
+            "id resident from_household to_household from_community to_community from_path "
+            "to_path direction state relation_to_head reason requested_by requested_at "
+            "expires_at decided_by decided_at decision_note",
         ),
     },
     "registry.ImportJob": {

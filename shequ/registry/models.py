@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.crypto import EncryptedTextField, mask_id_number, mask_mobile
+from shequ.core.iddocuments import IdDocumentType, mask_document
 from shequ.core.models import Area
+from shequ.core.phones import mask_phone
 from shequ.registry.choices import Gender, LivingStatus, Relation, ResidenceType, SecurityLabel
 
 
@@ -100,6 +102,22 @@ class Resident(models.Model):
     mobile_index = models.CharField(  # noqa: DJ001
         max_length=64, null=True, blank=True, db_index=True, editable=False
     )
+    # Another phone (a landline with its area code, or a second mobile):
+    # encrypted and found through its own blind index like ``mobile``.
+    other_phone = EncryptedTextField(_("其他电话"), null=True, blank=True)
+    other_phone_index = models.CharField(  # noqa: DJ001
+        max_length=64, null=True, blank=True, db_index=True, editable=False
+    )
+    # A foreign, Hong Kong, Macao or Taiwan resident has no mainland ID: their
+    # passport or permit instead. The blind index hashes type and number
+    # together, so one document is one resident across the installation.
+    id_document_type = models.CharField(
+        _("证件类型"), max_length=20, choices=IdDocumentType.choices, blank=True, default=""
+    )
+    id_document_number = EncryptedTextField(_("证件号码"), null=True, blank=True)
+    id_document_index = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
     residence_type = models.CharField(
         _("人口类型"),
         max_length=16,
@@ -127,7 +145,17 @@ class Resident(models.Model):
 
     scope_path_field = "area_path"
     # Audit snapshots never copy personal numbers, nor their keyed hashes.
-    audit_exclude = ("id_number", "mobile", "id_number_index", "mobile_index", "id_last4_index")
+    audit_exclude = (
+        "id_number",
+        "mobile",
+        "id_number_index",
+        "mobile_index",
+        "id_last4_index",
+        "other_phone",
+        "other_phone_index",
+        "id_document_number",
+        "id_document_index",
+    )
 
     class Meta:
         ordering = ["name_pinyin", "id"]
@@ -151,6 +179,14 @@ class Resident(models.Model):
     @property
     def mobile_masked(self) -> str:
         return mask_mobile(self.mobile)
+
+    @property
+    def other_phone_masked(self) -> str:
+        return mask_phone(self.other_phone)
+
+    @property
+    def id_document_number_masked(self) -> str:
+        return mask_document(self.id_document_number)
 
     @property
     def is_removed(self) -> bool:
@@ -303,3 +339,4 @@ class LifeEvent(models.Model):
 
 
 from shequ.registry.importing.models import ImportJob, ImportProblem  # noqa: E402,F401
+from shequ.registry.models_transfer import ResidentTransfer  # noqa: E402,F401

@@ -9,7 +9,8 @@ keeps the row (households, counts and the timeline stay whole) and takes out
 everything that identifies the person:
 
 * the name becomes a placeholder, the pinyin keys are emptied;
-* the encrypted ID and mobile numbers and their blind indexes are cleared;
+* the encrypted ID, mobile, other phone and document numbers, their blind
+  indexes and the document type are cleared;
 * ethnicity, registered address, work or school and notes are emptied, the
   birth date keeps only its year;
 * the key-population tags are deleted;
@@ -91,6 +92,9 @@ def _anonymise(ids: list[int], now) -> None:
         resident.name_pinyin = resident.name_initials = ""
         resident.id_number = resident.mobile = None
         resident.id_number_index = resident.id_last4_index = resident.mobile_index = None
+        resident.other_phone = resident.other_phone_index = None
+        resident.id_document_number = resident.id_document_index = None
+        resident.id_document_type = ""
         resident.ethnicity = resident.registered_address = resident.work_or_school = ""
         resident.notes = ""
         if resident.birth_date is not None:
@@ -108,6 +112,11 @@ def _anonymise(ids: list[int], now) -> None:
             "id_number_index",
             "id_last4_index",
             "mobile_index",
+            "other_phone",
+            "other_phone_index",
+            "id_document_type",
+            "id_document_number",
+            "id_document_index",
             "ethnicity",
             "registered_address",
             "work_or_school",

@@ -23,6 +23,9 @@ class ResidentOut(Schema):
     birth_date: date | None
     id_number_masked: str
     mobile_masked: str
+    other_phone_masked: str
+    id_document_type: str
+    id_document_number_masked: str
     residence_type: str
     living_status: str
     relation_to_head: str
@@ -47,7 +50,10 @@ class ResidentDetailOut(ResidentOut):
 
 class ResidentSearchIn(Schema):
     q: str = Field(
-        ..., min_length=1, max_length=50, description="姓名、拼音、首字母、完整身份证号或手机号"
+        ...,
+        min_length=1,
+        max_length=50,
+        description="姓名、拼音、首字母、完整身份证号、手机号、固定电话或完整证件号码",
     )
 
 
@@ -59,3 +65,5 @@ class RevealOut(Schema):
     resident_id: int
     id_number: str
     mobile: str
+    other_phone: str
+    id_document_number: str

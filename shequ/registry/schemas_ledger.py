@@ -8,6 +8,16 @@ from ninja import Field, Schema
 
 from shequ.registry.schemas import ResidentDetailOut, ResidentOut
 
+DocumentType = Literal[
+    "",
+    "passport",
+    "hk_macao_permit",
+    "taiwan_permit",
+    "foreign_permanent",
+    "hmt_residence",
+    "other",
+]
+
 
 class ResidentVersionedOut(ResidentDetailOut):
     version: int
@@ -60,6 +70,13 @@ class ResidentFields(Schema):
     id_number: str = Field("", max_length=30, description="公民身份号码；可留空")
     birth_date: date | None = None
     mobile: str = Field("", max_length=30)
+    other_phone: str = Field(
+        "", max_length=40, description="其他电话：带区号的固定电话（可含分机）或第二个手机号"
+    )
+    id_document_type: DocumentType = Field(
+        "", description="证件类型（无公民身份号码的境外人员、港澳台居民）"
+    )
+    id_document_number: str = Field("", max_length=40, description="证件号码；可留空")
     residence_type: Literal["registered", "floating", "foreign"] | None = None
     living_status: Literal["living", "absent", "rented"] | None = None
     relation_to_head: str | None = Field(None, max_length=16)
@@ -87,6 +104,9 @@ class ResidentPatchIn(Schema):
     id_number: str | None = Field(None, max_length=30)
     birth_date: date | None = None
     mobile: str | None = Field(None, max_length=30)
+    other_phone: str | None = Field(None, max_length=40)
+    id_document_type: DocumentType | None = None
+    id_document_number: str | None = Field(None, max_length=40)
     residence_type: Literal["registered", "floating", "foreign"] | None = None
     living_status: Literal["living", "absent", "rented"] | None = None
     relation_to_head: str | None = Field(None, max_length=16)
@@ -153,7 +173,11 @@ class RentalIn(Schema):
 class ResidentFilterIn(Schema):
     """A combined search, sent in the body (it may hold personal numbers)."""
 
-    q: str = Field("", max_length=50, description="姓名、拼音、首字母、完整身份证号或手机号")
+    q: str = Field(
+        "",
+        max_length=50,
+        description="姓名、拼音、首字母、完整身份证号、手机号、固定电话或完整证件号码",
+    )
     tags: list[str] = Field(default_factory=list, max_length=20, description="重点人群代码，任一")
     age_min: int | None = Field(None, ge=0, le=150)
     age_max: int | None = Field(None, ge=0, le=150)

@@ -17,15 +17,21 @@ from django.db.models import (
     prefetch_related_objects,
 )
 
+from shequ.core.iddocuments import could_be_document, normalize_document_number
 from shequ.core.idnumbers import normalize_id_number
 from shequ.core.models import User
-from shequ.core.phones import normalize_mobile
+from shequ.core.phones import normalize_landline, normalize_mobile
 from shequ.core.scoping import get_scoped_or_404, restrict
 from shequ.registry.choices import Action, Relation
 from shequ.registry.labels import tags_prefetch, visible_tags
 from shequ.registry.models import Household, Resident, ResidentTag
 from shequ.registry.pinyin import normalize_latin_query
-from shequ.registry.services import id_number_index, mobile_index
+from shequ.registry.services import (
+    id_document_indexes,
+    id_number_index,
+    mobile_index,
+    other_phone_index,
+)
 
 _ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -46,7 +52,10 @@ def resident_search_condition(query: str) -> Q | None:
     """The filter for one search box entry, or None when it matches nothing.
 
     * an 18-character ID number: exact, through its blind index;
-    * a mobile number: exact, through its blind index;
+    * a mobile number: exact, through the blind index of the mobile or of the other phone;
+    * a landline with its area code: exact, through the other phone's blind index;
+    * a full passport or permit number: exact, through the document's blind index
+      (whatever its type);
     * Chinese characters: part of the name;
     * Latin letters: the start of the full pinyin or of the initials
       (张三: "zhang", "zhangsan", "zs").
@@ -59,9 +68,20 @@ def resident_search_condition(query: str) -> Q | None:
     id_candidate = normalize_id_number(query)
     if _ID_SHAPE.match(id_candidate):
         return Q(id_number_index=id_number_index(id_candidate))
+    condition = None
     mobile = normalize_mobile(query)
     if mobile:
-        return Q(mobile_index=mobile_index(mobile))
+        condition = Q(mobile_index=mobile_index(mobile)) | Q(
+            other_phone_index=other_phone_index(mobile)
+        )
+    landline = None if mobile else normalize_landline(query)
+    if landline:
+        condition = Q(other_phone_index=other_phone_index(landline))
+    if could_be_document(query):
+        document = Q(id_document_index__in=id_document_indexes(normalize_document_number(query)))
+        condition = document if condition is None else condition | document
+    if condition is not None:
+        return condition
     if _HAN.search(query):
         return Q(name__contains="".join(query.split()))
     latin = normalize_latin_query(query)

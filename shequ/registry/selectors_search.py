@@ -2,7 +2,7 @@
 resident's timeline. Every read starts from ``scoping.restrict``.
 
 Filters combine (AND); within tags any of the chosen kinds matches. Queries
-that hold personal numbers (a full ID, a mobile, the ID's last four) arrive in
+that hold personal numbers (a full ID or document, a phone, the ID's last four) arrive in
 POST bodies only: the web form posts, the API has POST search and export.
 """
 
@@ -240,6 +240,7 @@ _SHOWN_FIELDS = (
     "gender",
     "ethnicity",
     "birth_date",
+    "id_document_type",
     "residence_type",
     "living_status",
     "relation_to_head",

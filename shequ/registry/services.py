@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from shequ.core.choices import AuditEvent, Level
 from shequ.core.crypto import blind_index
 from shequ.core.errors import Conflict, Forbidden, InvalidInput
+from shequ.core.iddocuments import DOCUMENT_TYPES, parse_document
 from shequ.core.idnumbers import parse_id_number
 from shequ.core.models import Area, User
-from shequ.core.phones import normalize_mobile
+from shequ.core.phones import normalize_mobile, normalize_phone, phone_problem
 from shequ.core.scoping import can
 from shequ.core.services.audit import audit_record, diff, snapshot
 from shequ.registry.choices import Action, Gender, LivingStatus, Relation, ResidenceType
@@ -31,6 +32,8 @@ from shequ.registry.pinyin import name_keys
 ID_PURPOSE = "id_number"
 MOBILE_PURPOSE = "mobile"
 LAST4_PURPOSE = "id_last4"
+OTHER_PHONE_PURPOSE = "other_phone"
+DOCUMENT_PURPOSE = "id_document"
 HOUSEHOLD_LEVELS = (Level.UNIT, Level.BUILDING)
 RESIDENT_FIELDS = (
     "name",
@@ -39,6 +42,9 @@ RESIDENT_FIELDS = (
     "id_number",
     "birth_date",
     "mobile",
+    "other_phone",
+    "id_document_type",
+    "id_document_number",
     "residence_type",
     "living_status",
     "relation_to_head",
@@ -53,6 +59,9 @@ _ENUMS = {
     "living_status": LivingStatus,
     "relation_to_head": Relation,
 }
+# Personal numbers: encrypted, never in an audit snapshot or a life event,
+# shown only masked unless revealed.
+PERSONAL_NUMBERS = ("id_number", "mobile", "other_phone", "id_document_number")
 # ``Choices.values`` builds a new list on every access: look values up in sets.
 _ENUM_VALUES = {field: frozenset(enum.values) for field, enum in _ENUMS.items()}
 
@@ -75,6 +84,21 @@ def id_number_index(value: str) -> str:
 
 def mobile_index(value: str) -> str:
     return blind_index(value, MOBILE_PURPOSE)
+
+
+def other_phone_index(value: str) -> str:
+    """Keyed hash of a normalised other phone (a landline "0411-84567890" or a mobile)."""
+    return blind_index(value, OTHER_PHONE_PURPOSE)
+
+
+def id_document_index(kind: str, number: str) -> str:
+    """Keyed hash of a document's type and normalised number: unique, one document one resident."""
+    return blind_index(f"{kind}:{number}", DOCUMENT_PURPOSE)
+
+
+def id_document_indexes(number: str) -> list[str]:
+    """The blind indexes ``number`` would have under every document type (search by number)."""
+    return [id_document_index(kind, number) for kind in sorted(DOCUMENT_TYPES)]
 
 
 def id_last4_index(value: str) -> str:
@@ -106,10 +130,51 @@ def _require(actor: User | None, action: str, path: str) -> None:
 
 def _duplicate_id() -> Conflict:
     return Conflict(
-        _("该公民身份号码已在居民台账中登记。一个身份号码只能对应一位居民，请先查找原有记录。"),
+        _(
+            "该公民身份号码已在居民台账中登记。一个身份号码只能对应一位居民，请先查找原有记录；"
+            "如果此人从其他社区迁来，请在户页面点“从其他社区迁入”，输入身份号码办理跨社区迁移。"
+        ),
         field="id_number",
         code="duplicate_id_number",
     )
+
+
+def _duplicate_document() -> Conflict:
+    return Conflict(
+        _("该证件已在居民台账中登记。一个证件只能对应一位居民，请先查找原有记录。"),
+        field="id_document_number",
+        code="duplicate_id_document",
+    )
+
+
+def clean_phone(raw: Any, *, field: str = "other_phone") -> str | None:
+    """A mobile or a landline with its area code, normalised; ``InvalidInput`` otherwise."""
+    text = str(raw or "").strip()
+    if not text:
+        return None
+    phone = normalize_phone(text)
+    if phone is None:
+        raise InvalidInput(phone_problem(text), field=field, code="phone_format")
+    return phone
+
+
+def clean_document(data: dict[str, Any], clean: dict[str, Any]) -> None:
+    """Document type and number (for residents without a mainland ID)."""
+    kind = str(data.get("id_document_type") or "").strip()
+    if kind and kind not in DOCUMENT_TYPES:
+        raise InvalidInput(
+            _("“%(value)s”不是可选的证件类型。") % {"value": kind[:20]}, field="id_document_type"
+        )
+    raw = str(data.get("id_document_number") or "").strip()
+    number = parse_document(kind or None, raw) if raw else None
+    if number is not None and clean.get("id_number"):
+        raise InvalidInput(
+            _("已填写公民身份号码的居民不再登记其他证件；境外人员请只填写证件类型和证件号码。"),
+            field="id_document_number",
+            code="id_and_document",
+        )
+    clean["id_document_type"] = kind
+    clean["id_document_number"] = number
 
 
 def clean_resident_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -117,8 +182,10 @@ def clean_resident_data(data: dict[str, Any]) -> dict[str, Any]:
 
     Rules: a name is required; the ID number must pass GB 11643 and, when a
     birth date or gender was also entered, agree with them (otherwise they are
-    taken from the ID); a mobile must be a mainland mobile number; enumerations
-    must be known values. Raises ``InvalidInput`` on the first problem.
+    taken from the ID); a mobile must be a mainland mobile number, the other
+    phone a mobile or a landline with its area code; a document number needs
+    its type, must have that type's shape, and excludes a mainland ID number;
+    enumerations must be known values. Raises ``InvalidInput`` on the first problem.
     """
     clean: dict[str, Any] = {}
     name = " ".join(str(data.get("name") or "").split())
@@ -178,6 +245,8 @@ def clean_resident_data(data: dict[str, Any]) -> dict[str, Any]:
         clean["mobile"] = mobile
     else:
         clean["mobile"] = None
+    clean["other_phone"] = clean_phone(data.get("other_phone"))
+    clean_document(data, clean)
 
     for field, limit in _TEXT_LIMITS.items():
         text = str(data.get(field) or "").strip()
@@ -199,18 +268,30 @@ def apply_resident_data(resident: Resident, clean: dict[str, Any]) -> None:
     resident.id_number_index = id_number_index(clean["id_number"]) if clean["id_number"] else None
     resident.id_last4_index = id_last4_index(clean["id_number"]) if clean["id_number"] else None
     resident.mobile_index = mobile_index(clean["mobile"]) if clean["mobile"] else None
+    other = clean.get("other_phone")
+    resident.other_phone_index = other_phone_index(other) if other else None
+    number = clean.get("id_document_number")
+    resident.id_document_index = (
+        id_document_index(clean["id_document_type"], number) if number else None
+    )
 
 
 def _save_resident(resident: Resident) -> None:
-    duplicate = Resident.objects.filter(id_number_index=resident.id_number_index).exclude(
-        pk=resident.pk
-    )
-    if resident.id_number_index and duplicate.exists():
+    others = Resident.objects.exclude(pk=resident.pk)
+    if (
+        resident.id_number_index
+        and others.filter(id_number_index=resident.id_number_index).exists()
+    ):
         raise _duplicate_id()
+    document = resident.id_document_index
+    if document and others.filter(id_document_index=document).exists():
+        raise _duplicate_document()
     try:
         with transaction.atomic():
             resident.save()
-    except IntegrityError as exc:  # a concurrent insert of the same ID number
+    except IntegrityError as exc:  # a concurrent insert of the same ID number or document
+        if document and others.filter(id_document_index=document).exists():
+            raise _duplicate_document() from exc
         raise _duplicate_id() from exc
 
 
@@ -266,7 +347,7 @@ def resident_create(*, actor: User | None, household: Household, **data: Any) ->
         actor=actor,
         obj=resident,
         changes={"after": snapshot(resident)},
-        detail={"id_number": bool(resident.id_number), "mobile": bool(resident.mobile)},
+        detail={name: bool(getattr(resident, name)) for name in PERSONAL_NUMBERS},
     )
     return resident
 
@@ -294,7 +375,7 @@ def resident_update(
         raise InvalidInput(_("该居民已被移除，请先恢复再修改。"))
     check_version(resident, expected_version)
     before = snapshot(resident)
-    before_secret = {"id_number": resident.id_number, "mobile": resident.mobile}
+    before_secret = {name: getattr(resident, name) for name in PERSONAL_NUMBERS}
     merged = {field: getattr(resident, field) for field in RESIDENT_FIELDS}
     merged.update(changes)
     if "id_number" in changes and "birth_date" not in changes:
@@ -368,11 +449,13 @@ class Revealed:
     resident_id: int
     id_number: str
     mobile: str
+    other_phone: str = ""
+    id_document_number: str = ""
 
 
 @transaction.atomic
 def resident_reveal(*, actor: User, resident: Resident, reason: str) -> Revealed:
-    """Show one resident's full ID and mobile numbers to a worker allowed to
+    """Show one resident's full ID, document and phone numbers to a worker allowed to
     see them (``registry.reveal`` on the resident's area), for a stated
     reason. Every reveal is one ``pii_reveal`` audit row with that reason."""
     if not can(actor, Action.REVEAL, resident.area_path):
@@ -386,8 +469,12 @@ def resident_reveal(*, actor: User, resident: Resident, reason: str) -> Revealed
         event=AuditEvent.PII_REVEAL,
         actor=actor,
         obj=resident,
-        detail={"reason": reason, "fields": ["id_number", "mobile"]},
+        detail={"reason": reason, "fields": list(PERSONAL_NUMBERS)},
     )
     return Revealed(
-        resident_id=resident.pk, id_number=resident.id_number or "", mobile=resident.mobile or ""
+        resident_id=resident.pk,
+        id_number=resident.id_number or "",
+        mobile=resident.mobile or "",
+        other_phone=resident.other_phone or "",
+        id_document_number=resident.id_document_number or "",
     )

@@ -39,7 +39,7 @@ from shequ.registry.services import (
 )
 
 RESTORE = Action.RESTORE
-_PERSONAL = ("id_number", "mobile")
+_PERSONAL = ("id_number", "mobile", "other_phone", "id_document_number")
 
 
 def _reason(text: str | None, *, required: bool = True) -> str:

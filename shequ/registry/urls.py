@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from shequ.registry import views, views_edit, views_full_export
+from shequ.registry import views, views_edit, views_full_export, views_transfer
 
 app_name = "registry"
 
@@ -40,5 +40,20 @@ urlpatterns = [
         views_full_export.full_export_download_view,
         name="full_export_download",
     ),
+    # Transfers between communities (跨社区迁移): each side's list, one request, its decision.
+    path("transfers/", views_transfer.transfer_list_view, name="transfer_list"),
+    path("transfers/<int:pk>/", views_transfer.transfer_detail_view, name="transfer_detail"),
+    path(
+        "transfers/<int:pk>/decide/",
+        views_transfer.transfer_decide_view,
+        name="transfer_decide",
+    ),
+    path(
+        "transfers/<int:pk>/cancel/",
+        views_transfer.transfer_cancel_view,
+        name="transfer_cancel",
+    ),
+    path("transfers/out/<int:pk>/", views_transfer.transfer_push_view, name="transfer_push"),
+    path("transfers/in/<int:pk>/", views_transfer.transfer_pull_view, name="transfer_pull"),
     path("", include("shequ.registry.importing.urls")),  # the import wizard
 ]

@@ -379,3 +379,8 @@ def vol_reward_new(request, payload: RewardIn):
 def vol_redemptions(request):
     _require(request, Action.VIEW)
     return redemption_list(actor=request.user)
+
+
+from shequ.volunteers.api_editing import router as editing_router  # noqa: E402
+
+router.add_router("", editing_router)

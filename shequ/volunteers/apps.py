@@ -48,13 +48,31 @@ class VolunteersConfig(AppConfig):
             )
         )
         registry.register_menu_entry(
-            registry.MenuEntry(_("志愿服务"), "volunteers:dashboard", Action.VIEW, order=40)
+            registry.MenuEntry(
+                _("志愿服务"),
+                "volunteers:dashboard",
+                Action.VIEW,
+                order=40,
+                group=registry.VOLUNTEERS_GROUP,
+            )
         )
         registry.register_menu_entry(
-            registry.MenuEntry(_("我的志愿服务"), "volunteers:me", Action.SERVE, order=41)
+            registry.MenuEntry(
+                _("我的志愿服务"),
+                "volunteers:me",
+                Action.SERVE,
+                order=41,
+                group=registry.VOLUNTEERS_GROUP,
+            )
         )
         registry.register_menu_entry(
-            registry.MenuEntry(_("志愿服务规则"), "volunteers:rules", Action.CONFIGURE, order=42)
+            registry.MenuEntry(
+                _("志愿服务规则"),
+                "volunteers:rules",
+                Action.CONFIGURE,
+                order=42,
+                group=registry.VOLUNTEERS_GROUP,
+            )
         )
         registry.register_home_panel(
             registry.HomePanel(

@@ -117,6 +117,7 @@ class RosterFilterForm(forms.Form):
     availability = forms.CharField(label=_("可服务时间"), max_length=50, required=False)
     emergency = forms.BooleanField(label=_("仅应急可用"), required=False)
     party = forms.BooleanField(label=_("仅下沉党员"), required=False)
+    inactive = forms.BooleanField(label=_("含已停用"), required=False)
 
 
 # --- five forces: what a community adds to its forces database ---------------------
@@ -152,7 +153,7 @@ class GroupForm(forms.Form):
 
     def __init__(self, *args, community, **kwargs):
         super().__init__(*args, **kwargs)
-        people = Volunteer.objects.filter(area_path=community.path)
+        people = Volunteer.objects.filter(area_path=community.path, is_active=True)
         self.fields["leader"].queryset = people
         self.fields["members"].queryset = people
 
@@ -176,7 +177,9 @@ class PostForm(forms.Form):
 
     def __init__(self, *args, community, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["volunteer"].queryset = Volunteer.objects.filter(area_path=community.path)
+        self.fields["volunteer"].queryset = Volunteer.objects.filter(
+            area_path=community.path, is_active=True
+        )
         self.fields["area"].queryset = Area.objects.filter(
             path__startswith=community.path + ".",
             level__in=[Level.GRID, Level.ESTATE, Level.BUILDING],
@@ -229,3 +232,48 @@ class RulesForm(forms.Form):
         policy = {name: data[name] for name in self.base_fields}
         levels = [(n, data[f"hours_{n}"], data[f"benefits_{n}"]) for n in self.star_numbers]
         return policy, levels
+
+
+# --- editing groups, volunteers and building posts -------------------------------
+
+
+class VolunteerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class GroupEditForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    leader = VolunteerChoiceField(
+        label=_("队长"),
+        queryset=Volunteer.objects.none(),
+        required=False,
+        help_text=_("队长须为本队成员；要换成新人，请先把他加入本队。"),
+    )
+
+    def __init__(self, *args, group, **kwargs):
+        kwargs.setdefault("initial", {"name": group.name, "leader": group.leader_id})
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = group.members.filter(is_active=True).order_by("name")
+
+
+class MemberAddForm(forms.Form):
+    volunteer = VolunteerChoiceField(label=_("加入成员"), queryset=Volunteer.objects.none())
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["volunteer"].queryset = (
+            Volunteer.objects.filter(area_path=group.area_path, is_active=True)
+            .exclude(groups=group)
+            .order_by("name")
+        )
+
+
+class VolunteerEditForm(forms.Form):
+    skills = forms.CharField(label=_("技能特长"), max_length=200, required=False)
+    availability = forms.CharField(label=_("可服务时间"), max_length=100, required=False)
+    emergency_ready = forms.BooleanField(label=_("可参加应急任务"), required=False)
+
+
+class PostEditForm(forms.Form):
+    post = forms.ChoiceField(label=_("岗位"), choices=BuildingPost.choices)

@@ -26,6 +26,7 @@ DATA_INVENTORY = {
             "skills availability emergency_ready board_anonymous",
         ),
         **fields("personal", _W, "累计时长、星级与积分", "hours_total points"),
+        **fields("general", _W, "志愿者停用（不再调度）", "is_active deactivated_at"),
     },
     "volunteers.PartyMember": {
         **fields("general", _W, "双报到管理", f"{_SCOPE} community status registered_at"),
@@ -40,10 +41,13 @@ DATA_INVENTORY = {
         **fields("personal", _W, "社会工作者姓名与证书等级", "name certificate_level"),
     },
     "volunteers.Group": fields(
-        "general", _W, "志愿服务队与应急小组", f"{_SCOPE} name kind community leader members"
+        "general",
+        _W,
+        "志愿服务队与应急小组",
+        f"{_SCOPE} name kind community leader members is_active deactivated_at",
     ),
     "volunteers.BuildingTeamMember": fields(
-        "general", _W, "楼栋一长二员与小巷管家", f"{_SCOPE} volunteer area post"
+        "general", _W, "楼栋一长二员与小巷管家", f"{_SCOPE} volunteer area post ended_at"
     ),
     "volunteers.CharityResource": fields(
         "general", _W, "慈善资源与资金", f"{_SCOPE} name kind community donor amount received_on"

@@ -130,6 +130,10 @@ class Volunteer(models.Model):
     )
     points = models.IntegerField(_("积分余额"), default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    # A volunteer who stopped serving stays on record (hours, points, card
+    # history) but is no longer called, grouped or posted.
+    is_active = models.BooleanField(_("在册"), default=True)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
 
     scope_path_field = "area_path"
 
@@ -263,6 +267,9 @@ class Group(models.Model):
     members = models.ManyToManyField(
         Volunteer, blank=True, related_name="groups", verbose_name=_("成员")
     )
+    # A disbanded group is kept (activities it organised point at it), not deleted.
+    is_active = models.BooleanField(_("在用"), default=True)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
 
     scope_path_field = "area_path"
 
@@ -285,6 +292,8 @@ class BuildingTeamMember(models.Model):
     )
     area_path = models.CharField(max_length=255, db_index=True, editable=False)
     post = models.CharField(_("岗位"), max_length=16, choices=BuildingPost.choices)
+    # When the volunteer stepped down; the row stays as the building's history.
+    ended_at = models.DateTimeField(_("卸任时间"), null=True, blank=True)
 
     scope_path_field = "area_path"
 

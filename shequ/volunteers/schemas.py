@@ -16,6 +16,7 @@ class VolunteerOut(Schema):
     hours_total: Decimal = Field(..., description="累计已确认时长（小时）")
     points: int = Field(..., description="积分余额")
     party_member: bool
+    is_active: bool = Field(True, description="false：已停用，不再调度")
 
     @staticmethod
     def resolve_party_member(obj) -> bool:

@@ -107,9 +107,13 @@ def volunteer_list(
     availability: str = "",
     community: Area | None = None,
     party_only: bool = False,
+    include_inactive: bool = False,
 ) -> QuerySet[Volunteer]:
-    """The mobilizable forces database: searchable by skill, area and availability."""
+    """The mobilizable forces database: searchable by skill, area and
+    availability. Volunteers who stopped serving only with ``include_inactive``."""
     rows = restrict(Volunteer.objects.select_related("community"), actor, Action.VIEW)
+    if not include_inactive:
+        rows = rows.filter(is_active=True)
     if community is not None:
         rows = rows.filter(area_path=community.path)
     if query:
@@ -435,9 +439,15 @@ def five_forces(*, community: Area, year: int) -> dict:
         "social_workers": list(
             SocialWorker.objects.filter(area_path=path).select_related("organization")
         ),
-        "volunteers": Volunteer.objects.filter(area_path=path).count(),
-        "emergency_ready": Volunteer.objects.filter(area_path=path, emergency_ready=True).count(),
-        "groups": list(Group.objects.filter(area_path=path).annotate(n=Count("members"))),
+        "volunteers": Volunteer.objects.filter(area_path=path, is_active=True).count(),
+        "emergency_ready": Volunteer.objects.filter(
+            area_path=path, emergency_ready=True, is_active=True
+        ).count(),
+        "groups": list(
+            Group.objects.filter(area_path=path, is_active=True)
+            .select_related("leader")
+            .annotate(n=Count("members"))
+        ),
         "party_members": PartyMember.objects.filter(
             area_path=path, status=PartyMemberStatus.CONFIRMED
         ).count(),
@@ -449,7 +459,9 @@ def five_forces(*, community: Area, year: int) -> dict:
         "orders": records.filter(order_id__isnull=False).count(),
         "resources": list(resources),
         "posts": list(
-            BuildingTeamMember.objects.filter(area_path__startswith=path + PATH_SEPARATOR)
+            BuildingTeamMember.objects.filter(
+                area_path__startswith=path + PATH_SEPARATOR, ended_at__isnull=True
+            )
             .select_related("volunteer", "area")
             .order_by("area_path", "post")
         ),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shequ.volunteers.views import forces, me, staff
+from shequ.volunteers.views import editing, forces, me, staff
 
 app_name = "volunteers"
 
@@ -39,4 +39,17 @@ urlpatterns = [
     path("rules/", forces.rules, name="rules"),
     path("forces/<int:pk>/", forces.forces, name="forces"),
     path("forces/<int:pk>/add/<slug:kind>/", forces.forces_add, name="forces_add"),
+    # Changing the forces after they were set up.
+    path("groups/<int:pk>/", editing.group_edit, name="group_edit"),
+    path("groups/<int:pk>/members/add/", editing.group_member_add, name="group_member_add"),
+    path(
+        "groups/<int:pk>/members/<int:volunteer_pk>/remove/",
+        editing.group_member_remove,
+        name="group_member_remove",
+    ),
+    path("groups/<int:pk>/deactivate/", editing.group_deactivate, name="group_deactivate"),
+    path("people/<int:pk>/", editing.volunteer_edit, name="volunteer_edit"),
+    path("people/<int:pk>/deactivate/", editing.volunteer_deactivate, name="volunteer_deactivate"),
+    path("posts/<int:pk>/", editing.post_edit, name="post_edit"),
+    path("posts/<int:pk>/end/", editing.post_end, name="post_end"),
 ]

@@ -56,16 +56,40 @@ class WorkordersConfig(AppConfig):
             )
         )
         registry.register_menu_entry(
-            registry.MenuEntry(_("工单"), "workorders:order_list", Action.VIEW, order=30)
+            registry.MenuEntry(
+                _("工单"),
+                "workorders:order_list",
+                Action.VIEW,
+                order=30,
+                group=registry.WORKORDERS_GROUP,
+            )
         )
         registry.register_menu_entry(
-            registry.MenuEntry(_("我的诉求"), "workorders:my_orders", Action.REPORT, order=31)
+            registry.MenuEntry(
+                _("我的诉求"),
+                "workorders:my_orders",
+                Action.REPORT,
+                order=31,
+                group=registry.WORKORDERS_GROUP,
+            )
         )
         registry.register_menu_entry(
-            registry.MenuEntry(_("认领服务单"), "workorders:pool", Action.CLAIM, order=32)
+            registry.MenuEntry(
+                _("认领服务单"),
+                "workorders:pool",
+                Action.CLAIM,
+                order=32,
+                group=registry.WORKORDERS_GROUP,
+            )
         )
         registry.register_menu_entry(
-            registry.MenuEntry(_("待我处理"), "workorders:waiting", Action.HANDLE, order=33)
+            registry.MenuEntry(
+                _("待我处理"),
+                "workorders:waiting",
+                Action.HANDLE,
+                order=33,
+                group=registry.WORKORDERS_GROUP,
+            )
         )
         for label, url_name, action, order in (
             (_("窗口接待"), "workorders:reception", Action.RECEPTION, 34),
@@ -73,7 +97,11 @@ class WorkordersConfig(AppConfig):
             (_("私事指导模板"), "workorders:guidance_list", Action.GUIDANCE, 37),
             (_("类别与部门"), "workorders:catalog", Action.CONFIGURE, 38),
         ):
-            registry.register_menu_entry(registry.MenuEntry(label, url_name, action, order=order))
+            registry.register_menu_entry(
+                registry.MenuEntry(
+                    label, url_name, action, order=order, group=registry.WORKORDERS_GROUP
+                )
+            )
         registry.register_home_panel(
             registry.HomePanel(
                 "workorders/panels/queue.html",

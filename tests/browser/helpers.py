@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 # Debian's Chromium (`make browser`); Playwright never downloads one.
 CHROMIUM = "/usr/bin/chromium"
@@ -32,10 +32,24 @@ def open_menu(page: Page, viewport: str) -> None:
     """The header menu is always shown on the desktop; on the phone it sits
     behind the ☰ toggle."""
     nav = page.locator("header nav.nav")
-    if viewport == "phone":
-        expect(nav).to_be_hidden()
+    if viewport == "phone" and not nav.is_visible():
         page.locator("label.nav-toggle-label").click()
     expect(nav).to_be_visible()
+
+
+def menu_link(page: Page, viewport: str, name: str) -> Locator:
+    """The menu link called exactly ``name``, ready to click: the menu opened
+    and, on the desktop, the dropdown group holding the link unfolded. On the
+    phone groups are always-open sections, so opening the menu is enough."""
+    open_menu(page, viewport)
+    nav = page.locator("header nav.nav")
+    if viewport != "phone":
+        group = nav.locator("details.menu-group").filter(
+            has=page.get_by_role("link", name=name, exact=True, include_hidden=True)
+        )
+        if group.count() and group.get_attribute("open") is None:
+            group.locator("summary").click()
+    return nav.get_by_role("link", name=name, exact=True)
 
 
 def log_in(page: Page, username: str, password: str, *, totp_device=None) -> None:

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from shequ.core.models import Area
 from shequ.core.roles import Role
 from shequ.core.tests.factories import PASSWORD, make_user
-from tests.browser.helpers import log_in, open_menu
+from tests.browser.helpers import log_in, menu_link, open_menu
 
 pytestmark = pytest.mark.browser
 
@@ -34,8 +34,7 @@ def test_street_worker_browses_the_area_tree(page, viewport, city):
     make_user(Role.STREET_STAFF, city.streets["A"], username="street_a")
     log_in(page, "street_a", PASSWORD)
 
-    open_menu(page, viewport)
-    page.locator("header nav.nav").get_by_role("link", name="区域").click()
+    menu_link(page, viewport, "区域").click()
     expect(page).to_have_url(re.compile(r"/areas/$"))
     rows = page.locator("table.list tbody tr")
     # Only the worker's own street, with its count of areas below:

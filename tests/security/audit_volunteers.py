@@ -461,3 +461,111 @@ AUDITED_ROUTES = {
     "api:vol_party_confirm": "party member confirm (api)",
     "api:vol_reward_new": "reward create (api)",
 }
+
+
+# Editing groups, volunteers and building posts: each change leaves one "update" line.
+def _request(namespace: str, route: str, target: str):
+    """URL and body of one request to ``namespace:route`` on the row that
+    ``routes_volunteers.<target>`` builds (built once, whichever is asked first)."""
+    from django.urls import reverse
+
+    from tests.security import routes_volunteers as rv
+
+    made: dict = {}
+
+    def built(c, p):
+        # One row per test run: a new run brings new ``people``.
+        if made.get("people") is not p:
+            made.update(people=p, target=getattr(rv, target)(W(c, p)))
+        return made["target"]
+
+    def url(c, p):
+        return reverse(f"{namespace}:{route}", kwargs=built(c, p).kwargs)
+
+    def body(c, p):
+        return built(c, p).data
+
+    return url, body
+
+
+_EDITS = {
+    # name: (web route, web target, api route, api target, api method, object type)
+    "group edit": (
+        "group_edit",
+        "t_group_edit",
+        "vol_group_patch",
+        "t_api_group_patch",
+        "PATCH",
+        "group",
+    ),
+    "group member add": (
+        "group_member_add",
+        "t_group_member_add",
+        "vol_group_member_add",
+        "t_api_group_member_add",
+        "POST",
+        "group",
+    ),
+    "group member remove": (
+        "group_member_remove",
+        "t_group_member_remove",
+        "vol_group_member_remove",
+        "t_api_group_member_remove",
+        "DELETE",
+        "group",
+    ),
+    "group deactivate": (
+        "group_deactivate",
+        "t_group",
+        "vol_group_deactivate",
+        "t_api_group",
+        "POST",
+        "group",
+    ),
+    "volunteer edit": (
+        "volunteer_edit",
+        "t_volunteer_edit",
+        "vol_volunteer_patch",
+        "t_api_volunteer_patch",
+        "PATCH",
+        "volunteer",
+    ),
+    "volunteer deactivate": (
+        "volunteer_deactivate",
+        "t_volunteer",
+        "vol_volunteer_deactivate",
+        "t_api_volunteer",
+        "POST",
+        "volunteer",
+    ),
+    "building post edit": (
+        "post_edit",
+        "t_post_edit",
+        "vol_post_patch",
+        "t_api_post_patch",
+        "PATCH",
+        "buildingteammember",
+    ),
+    "building post end": (
+        "post_end",
+        "t_post",
+        "vol_post_end",
+        "t_api_post",
+        "POST",
+        "buildingteammember",
+    ),
+}
+
+for _name, (_route, _target, _api_route, _api_target, _method, _type) in _EDITS.items():
+    ACTIONS[f"{_name} (web)"] = Act(
+        "update",
+        act_as(CW, "POST", *_request("volunteers", _route, _target)),
+        f"volunteers.{_type}",
+    )
+    ACTIONS[f"{_name} (api)"] = Act(
+        "update",
+        act_as(CW, _method, *_request("api", _api_route, _api_target), api=True),
+        f"volunteers.{_type}",
+    )
+    AUDITED_ROUTES[f"volunteers:{_route}"] = f"{_name} (web)"
+    AUDITED_ROUTES[f"api:{_api_route}"] = f"{_name} (api)"

@@ -252,3 +252,135 @@ ROUTES = {
     ),
     "api:vol_redemptions": Staff("community_worker"),
 }
+
+
+# --------------------------------------------------------------------------
+# Editing groups, volunteers and building posts (services/editing.py): the
+# rows live in community A1; community A2's worker gets 404.
+# --------------------------------------------------------------------------
+
+
+def _group(w, *, with_member: bool = False):
+    """A group of community A1 named SECRET, led by 队长甲 (plus, when asked,
+    a member 成员乙 who can be taken out)."""
+    from shequ.volunteers.services import group_create
+    from shequ.volunteers.tests.factories import make_volunteer
+
+    leader = make_volunteer(_a1(w), name="队长甲")
+    members = [leader]
+    if with_member:
+        members.append(make_volunteer(_a1(w), name="成员乙"))
+    return group_create(
+        actor=None, community=_a1(w), name=SECRET, kind="service", leader=leader, members=members
+    )
+
+
+def _member(group):
+    return group.members.exclude(pk=group.leader_id).get()
+
+
+def _building_post(w):
+    from shequ.volunteers.services import building_post_assign
+
+    return building_post_assign(
+        actor=None, volunteer=_volunteer(w), area=w.city.buildings["A1a"], post="leader"
+    )
+
+
+def t_group_edit(w) -> Target:
+    group = _group(w)
+    return Target({"pk": group.pk}, {"name": "助老服务队", "leader": group.leader_id}, SECRET)
+
+
+def t_group_member_add(w) -> Target:
+    from shequ.volunteers.tests.factories import make_volunteer
+
+    newcomer = make_volunteer(_a1(w), name="新成员丙")
+    return Target({"pk": _group(w).pk}, {"volunteer": newcomer.pk}, secret=SECRET)
+
+
+def t_group_member_remove(w) -> Target:
+    group = _group(w, with_member=True)
+    return Target({"pk": group.pk, "volunteer_pk": _member(group).pk}, secret=SECRET)
+
+
+def t_group(w) -> Target:
+    return Target({"pk": _group(w).pk}, secret=SECRET)
+
+
+def t_volunteer_edit(w) -> Target:
+    data = {"skills": "理发", "availability": "周末", "emergency_ready": "on"}
+    return Target({"pk": _volunteer(w).pk}, data, secret=SECRET)
+
+
+def t_volunteer(w) -> Target:
+    return Target({"pk": _volunteer(w).pk}, secret=SECRET)
+
+
+def t_post_edit(w) -> Target:
+    return Target({"pk": _building_post(w).pk}, {"post": "information"}, secret=SECRET)
+
+
+def t_post(w) -> Target:
+    return Target({"pk": _building_post(w).pk}, secret=SECRET)
+
+
+def t_api_group(w) -> Target:
+    return Target({"group_id": _group(w).pk}, secret=SECRET)
+
+
+def t_api_group_patch(w) -> Target:
+    return Target({"group_id": _group(w).pk}, {"name": "助老服务队"}, secret=SECRET)
+
+
+def t_api_group_member_add(w) -> Target:
+    target = t_group_member_add(w)
+    return Target(
+        {"group_id": target.kwargs["pk"]}, {"volunteer_id": target.data["volunteer"]}, SECRET
+    )
+
+
+def t_api_group_member_remove(w) -> Target:
+    group = _group(w, with_member=True)
+    return Target({"group_id": group.pk, "volunteer_id": _member(group).pk}, secret=SECRET)
+
+
+def t_api_volunteer_patch(w) -> Target:
+    return Target({"volunteer_id": _volunteer(w).pk}, {"skills": "理发"}, secret=SECRET)
+
+
+def t_api_volunteer(w) -> Target:
+    return Target({"volunteer_id": _volunteer(w).pk}, secret=SECRET)
+
+
+def t_api_post_patch(w) -> Target:
+    return Target({"post_id": _building_post(w).pk}, {"post": "information"}, secret=SECRET)
+
+
+def t_api_post(w) -> Target:
+    return Target({"post_id": _building_post(w).pk}, secret=SECRET)
+
+
+ROUTES.update(
+    {
+        "volunteers:group_edit": Scoped(CW, t_group_edit),
+        "volunteers:group_member_add": Scoped(CW, t_group_member_add),
+        "volunteers:group_member_remove": Scoped(CW, t_group_member_remove),
+        "volunteers:group_deactivate": Scoped(CW, t_group),
+        "volunteers:volunteer_edit": Scoped(CW, t_volunteer_edit),
+        "volunteers:volunteer_deactivate": Scoped(CW, t_volunteer),
+        "volunteers:post_edit": Scoped(CW, t_post_edit),
+        "volunteers:post_end": Scoped(CW, t_post),
+        "api:vol_groups": Staff("community_worker"),
+        "api:vol_group": Scoped(CW, t_api_group),
+        "api:vol_group_patch": Scoped(CW, t_api_group_patch),
+        "api:vol_group_member_add": Scoped(CW, t_api_group_member_add),
+        "api:vol_group_member_remove": Scoped(CW, t_api_group_member_remove),
+        "api:vol_group_deactivate": Scoped(CW, t_api_group),
+        "api:vol_volunteer_patch": Scoped(CW, t_api_volunteer_patch),
+        "api:vol_volunteer_deactivate": Scoped(CW, t_api_volunteer),
+        "api:vol_posts": Staff("community_worker"),
+        "api:vol_post_patch": Scoped(CW, t_api_post_patch),
+        "api:vol_post_end": Scoped(CW, t_api_post),
+    }
+)

@@ -113,8 +113,9 @@ def _choice(value: Any, table: dict[str, str], what) -> str | None:
     raw = text(value).replace(" ", "")
     if not raw:
         return None
-    if raw in table:
-        return table[raw]
+    found = table.get(raw, table.get(raw.lower()))
+    if found is not None:
+        return found
     raise CellError(_("无法识别的%(what)s“%(value)s”。") % {"what": what(), "value": raw[:20]})
 
 
@@ -173,12 +174,17 @@ _RELATIONS = {
     Relation.OTHER: ("其他",),
 }
 _RELATION_TABLE = {word: rel.value for rel, words in _RELATIONS.items() for word in words}
+# The stored values themselves ("head", "floating", "passport"…) are accepted
+# too: they are what the English instructions of the template name.
+_RELATION_TABLE |= {rel.value: rel.value for rel in Relation}
 
 
 # Plain-string tables, built once (not per cell); the label is translated only for a message.
 _GENDER_TABLE = {k: v.value for k, v in _GENDERS.items()}
-_RESIDENCE_TABLE = {k: v.value for k, v in _RESIDENCE.items()}
-_LIVING_TABLE = {k: v.value for k, v in _LIVING.items()}
+_RESIDENCE_TABLE = {k: v.value for k, v in _RESIDENCE.items()} | {
+    v.value: v.value for v in ResidenceType
+}
+_LIVING_TABLE = {k: v.value for k, v in _LIVING.items()} | {v.value: v.value for v in LivingStatus}
 
 
 def gender(value: Any) -> str | None:
@@ -197,8 +203,9 @@ def relation(value: Any) -> str | None:
     raw = text(value).replace(" ", "")
     if not raw:
         return None
-    if raw in _RELATION_TABLE:
-        return _RELATION_TABLE[raw]
+    found = _RELATION_TABLE.get(raw, _RELATION_TABLE.get(raw.lower()))
+    if found is not None:
+        return found
     raise CellError(
         _("无法识别的与户主关系“%(value)s”，已按“其他”登记。") % {"value": raw[:20]}, warning=True
     )
@@ -224,3 +231,89 @@ def unit_key(value: Any) -> str:
 
 def room(value: Any) -> str:
     return _ROOM_SUFFIX.sub("", text(value).replace(" ", ""))
+
+
+def phone(value: Any) -> str:
+    """Another phone as text. Excel keeps a landline typed as a number without
+    its leading 0 (41184567890): a number that is not a mobile gets it back."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, float) and not value.is_integer():
+            raise CellError(_("电话号码格式不正确。"))
+        digits = str(int(value))
+        return digits if digits.startswith("1") and len(digits) == 11 else "0" + digits
+    return text(value)
+
+
+# 证件类型 as ledgers write it. "" is the mainland ID card: the number stays
+# the 公民身份号码.
+_DOCUMENT_TYPES = {
+    "": (
+        "居民身份证",
+        "身份证",
+        "二代身份证",
+        "公民身份证",
+        "公民身份号码",
+        "内地居民身份证",
+        "身份证号",
+        "身份证号码",
+        "临时身份证",
+        "户口簿",
+        "户口本",
+    ),
+    "passport": ("护照", "外国护照", "普通护照", "中国护照", "passport"),
+    "hk_macao_permit": (
+        "港澳居民来往内地通行证",
+        "港澳通行证",
+        "回乡证",
+        "港澳居民通行证",
+        "香港居民来往内地通行证",
+        "澳门居民来往内地通行证",
+    ),
+    "taiwan_permit": ("台湾居民来往大陆通行证", "台胞证", "台湾通行证", "台湾居民通行证"),
+    "foreign_permanent": (
+        "外国人永久居留身份证",
+        "外国人永久居留证",
+        "永久居留身份证",
+        "永久居留证",
+        "中国绿卡",
+        "绿卡",
+    ),
+    "hmt_residence": (
+        "港澳台居民居住证",
+        "港澳居民居住证",
+        "台湾居民居住证",
+        "香港居民居住证",
+        "澳门居民居住证",
+    ),
+    "other": ("其他", "其它", "其他证件"),
+}
+_DOCUMENT_TABLE = {word: kind for kind, words in _DOCUMENT_TYPES.items() for word in words}
+_DOCUMENT_TABLE |= {kind: kind for kind in _DOCUMENT_TYPES if kind} | {"id_card": ""}
+
+
+def document_type(value: Any) -> str | None:
+    """证件类型 → a document type value; "" for the mainland ID card; None when empty."""
+    raw = text(value).replace(" ", "")
+    if not raw:
+        return None
+    found = _DOCUMENT_TABLE.get(raw, _DOCUMENT_TABLE.get(raw.lower()))
+    if found is None:
+        raise CellError(
+            _(
+                "无法识别的证件类型“%(value)s”。可填：居民身份证、护照、港澳居民来往内地通行证、"
+                "台湾居民来往大陆通行证、外国人永久居留身份证、港澳台居民居住证、其他。"
+            )
+            % {"value": raw[:20]}
+        )
+    return found
+
+
+def document_number(value: Any) -> str:
+    """A passport or permit number as text (spaces removed, upper case)."""
+    if isinstance(value, bool):
+        raise CellError(_("证件号码格式不正确。"))
+    if isinstance(value, float) and (not value.is_integer() or value >= 1e15):
+        raise CellError(
+            _("证件号码被 Excel 存成了数字，可能已丢失末几位。请把该列设为“文本”格式后重新填写。")
+        )
+    return text(value).replace(" ", "").upper()

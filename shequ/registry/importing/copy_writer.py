@@ -35,7 +35,13 @@ from shequ.core.scoping import can
 from shequ.registry.choices import Action, Relation
 from shequ.registry.models import Household, Resident, ResidentTag
 from shequ.registry.pinyin import name_keys
-from shequ.registry.services import id_last4_index, id_number_index, mobile_index
+from shequ.registry.services import (
+    id_document_index,
+    id_last4_index,
+    id_number_index,
+    mobile_index,
+    other_phone_index,
+)
 
 RESIDENT_COLUMNS = (
     "id",
@@ -51,6 +57,11 @@ RESIDENT_COLUMNS = (
     "birth_date",
     "mobile",
     "mobile_index",
+    "other_phone",
+    "other_phone_index",
+    "id_document_type",
+    "id_document_number",
+    "id_document_index",
     "residence_type",
     "living_status",
     "relation_to_head",
@@ -78,6 +89,9 @@ HOUSEHOLD_COLUMNS = (
     "removed_reason",
     "version",
 )
+# Columns filled from a resident's values; after them come the bookkeeping
+# columns (area path, times, removal, version, anonymisation) set in ``flush``.
+_VALUE_COLUMNS = RESIDENT_COLUMNS[2 : RESIDENT_COLUMNS.index("area_path") + 1]
 TAG_COLUMNS = ("id", "resident_id", "tag_id", "attributes", "valid_from", "created_at")
 
 
@@ -131,6 +145,7 @@ def resident_values(clean: dict[str, Any], id_index: str | None = None) -> dict[
     encryption ``EncryptedTextField.get_prep_value`` does on save."""
     pinyin, initials = name_keys(clean["name"])
     number, mobile = clean["id_number"], clean["mobile"]
+    other, document = clean.get("other_phone"), clean.get("id_document_number")
     return {
         "name_pinyin": pinyin,
         "name_initials": initials,
@@ -139,6 +154,13 @@ def resident_values(clean: dict[str, Any], id_index: str | None = None) -> dict[
         "id_last4_index": id_last4_index(number) if number else None,
         "mobile": encrypt(mobile) if mobile else None,
         "mobile_index": mobile_index(mobile) if mobile else None,
+        "other_phone": encrypt(other) if other else None,
+        "other_phone_index": other_phone_index(other) if other else None,
+        "id_document_type": clean.get("id_document_type") or "",
+        "id_document_number": encrypt(document) if document else None,
+        "id_document_index": (
+            id_document_index(clean["id_document_type"], document) if document else None
+        ),
     }
 
 
@@ -187,6 +209,10 @@ class CopyInsert:
     def pending(self, key, data: dict) -> bool:
         if data.get("id_number"):
             return id_number_index(data["id_number"]) in self.ids
+        if data.get("id_document_number"):
+            return id_document_index(data["id_document_type"], data["id_document_number"]) in (
+                self.ids
+            )
         return (key, data.get("name")) in self.names
 
     def check_scope(self, path: str) -> None:
@@ -215,6 +241,8 @@ class CopyInsert:
         self.residents.append((values, row.tags, head))
         if values["id_number_index"]:
             self.ids.add(values["id_number_index"])
+        elif values["id_document_index"]:
+            self.ids.add(values["id_document_index"])
         else:
             self.names.add((row.key, clean["name"]))
 
@@ -237,7 +265,7 @@ class CopyInsert:
                 heads.append((values["household_id"], pk))
             resident_rows.append(
                 (pk, values["household_id"])
-                + tuple(values[c] for c in RESIDENT_COLUMNS[2:20])
+                + tuple(values[c] for c in _VALUE_COLUMNS)
                 + (now, now, None, "", 1, None)
             )
             for tag in {tags[n] for n in names if n in tags}:

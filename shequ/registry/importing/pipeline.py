@@ -26,17 +26,19 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from shequ.core.errors import DomainError
-from shequ.core.idnumbers import normalize_id_number
+from shequ.core.iddocuments import guess_document_type
+from shequ.core.idnumbers import normalize_id_number, parse_id_number
 from shequ.core.models import User
+from shequ.core.phones import normalize_landline, normalize_mobile
 from shequ.core.scoping import can
-from shequ.registry.choices import Action, Relation
+from shequ.registry.choices import Action, Relation, ResidenceType
 from shequ.registry.importing import cells
 from shequ.registry.importing.addresses import AddressBook, AddressError
 from shequ.registry.importing.headers import FIELDS, FILL_DOWN, clean_text, is_header_word, score
 from shequ.registry.importing.reading import iter_rows
 from shequ.registry.labels import cleared_labels
 from shequ.registry.models import Household, KeyPopulationTag, Resident
-from shequ.registry.services import clean_resident_data, id_number_index
+from shequ.registry.services import clean_resident_data, id_document_index, id_number_index
 
 ERROR, WARNING = "error", "warning"
 PERSON_FIELDS = (
@@ -46,6 +48,9 @@ PERSON_FIELDS = (
     "id_number",
     "birth_date",
     "mobile",
+    "other_phone",
+    "id_document_type",
+    "id_document_number",
     "residence_type",
     "living_status",
     "relation_to_head",
@@ -60,6 +65,9 @@ _CONVERTERS = {
     "id_number": cells.id_number,
     "birth_date": cells.a_date,
     "mobile": cells.mobile,
+    "other_phone": cells.phone,
+    "id_document_type": cells.document_type,
+    "id_document_number": cells.document_number,
     "residence_type": cells.residence_type,
     "living_status": cells.living_status,
     "relation_to_head": cells.relation,
@@ -121,6 +129,10 @@ class Row:
     clean: dict[str, Any] | None = None
     in_ledger: bool = False
     id_index: str | None = None  # blind index of the ID number, computed once
+    document_index: str | None = None  # blind index of the passport or permit, if any
+    # The column a document number came from: its own, or "证件号码" (the ID's)
+    # when the row's 证件类型 names a passport or permit.
+    document_field: str = "id_document_number"
 
     @property
     def key(self) -> tuple[int, str] | None:
@@ -131,6 +143,8 @@ class Row:
         return any(level == ERROR for _c, level, _m in self.problems)
 
     def add(self, field_name: str, level: str, message: str) -> None:
+        if field_name == "id_document_number":
+            field_name = self.document_field
         column = self.plan.header_of(field_name) if field_name else ""
         self.problems.append((column, level, str(message)[:300]))
 
@@ -205,8 +219,14 @@ def _cell(row: Row, field_name: str) -> Any:
 
 
 def _convert(row: Row, book: AddressBook) -> None:
+    document_in_id_column = _document_in_id_column(row)
     for name, convert in _CONVERTERS.items():
         raw = _cell(row, name)
+        if name == "id_number" and document_in_id_column:
+            continue  # a passport or permit under "证件号码": see below
+        if name == "id_document_number" and document_in_id_column:
+            raw = _cell(row, "id_number")
+            row.document_field = "id_number"
         try:
             value = convert(raw)
         except cells.CellError as error:
@@ -214,8 +234,49 @@ def _convert(row: Row, book: AddressBook) -> None:
             value = Relation.OTHER.value if name == "relation_to_head" else None
         if value not in (None, ""):
             row.data[name] = value
+    _phones(row)
+    _document_type(row)
     row.tags = cells.tag_names(_cell(row, "tags"))
     _address(row, book)
+
+
+def _document_in_id_column(row: Row) -> bool:
+    """Does this row's 证件类型 name a passport or permit whose number sits in
+    the national ID's column ("证件类型 | 证件号码" ledgers), with the other
+    document column absent or empty?"""
+    if "id_document_type" not in row.plan.index or "id_number" not in row.plan.index:
+        return False
+    try:
+        kind = cells.document_type(_cell(row, "id_document_type"))
+    except cells.CellError:
+        return False
+    own = _cell(row, "id_document_number")
+    return bool(kind) and (own is None or cells.text(own) == "")
+
+
+def _phones(row: Row) -> None:
+    """A landline in the mobile column ("联系电话") becomes the other phone
+    when that one is free, instead of failing the mobile check."""
+    raw = row.data.get("mobile")
+    if raw and normalize_mobile(raw) is None and normalize_landline(raw) is not None:
+        if "other_phone" not in row.data:
+            row.data["other_phone"] = row.data.pop("mobile")
+            row.add("mobile", WARNING, _("联系电话是固定电话，已登记为“其他电话”。"))
+
+
+def _document_type(row: Row) -> None:
+    """A document number without a type: a "护照号码" column says passport;
+    otherwise the number's shape says which permit it is, when it can."""
+    number = row.data.get("id_document_number")
+    if not number or row.data.get("id_document_type"):
+        return
+    column = row.plan.index.get("id_document_number")
+    header = (
+        row.plan.headers[column] if column is not None and column < len(row.plan.headers) else ""
+    )
+    kind = "passport" if "护照" in str(header or "") else guess_document_type(number)
+    if kind:
+        row.data["id_document_type"] = kind
 
 
 def _address(row: Row, book: AddressBook) -> None:
@@ -261,6 +322,7 @@ class Checker:
         self.actor = actor
         self.duplicate_update = duplicate_update
         self.seen_ids: dict[str, tuple[str, int]] = {}
+        self.seen_documents: dict[str, tuple[str, int]] = {}
         self.seen_names: set[tuple[int, str, str]] = set()
         self.heads: dict[tuple[int, str], str] = {}
         self.households: dict[tuple[int, str], int | None] = {}
@@ -327,8 +389,9 @@ class Checker:
         row.data["name"] = clean["name"]
         row.data.setdefault("gender", clean["gender"])
         row.clean = clean
-        if clean["id_number"] is None:
+        if clean["id_number"] is None and clean["id_document_number"] is None:
             row.add("id_number", WARNING, _("未填写身份证号，将按“同一户内姓名相同”判断是否重复。"))
+        self._foreign(row, clean)
         for name in list(row.tags):
             if name not in self.tags:
                 row.add(
@@ -366,8 +429,77 @@ class Checker:
                     return
             self.heads[key] = person
 
+    def _foreign(self, row: Row, clean: dict) -> None:
+        """A foreign resident with what looks like a mainland ID: a warning, not an error
+        (a naturalised citizen, or the wrong column)."""
+        if clean["residence_type"] != ResidenceType.FOREIGN:
+            return
+        if clean["id_number"]:
+            row.add(
+                "id_number",
+                WARNING,
+                _(
+                    "人口类型为境外人员，却填写了内地公民身份号码，请核对；"
+                    "境外人员一般应填写证件类型和护照等证件号码。"
+                ),
+            )
+            return
+        number = clean["id_document_number"]
+        if number and clean["id_document_type"] != "hmt_residence":
+            try:
+                parse_id_number(number)
+            except DomainError:
+                return
+            row.add(
+                "id_document_number",
+                WARNING,
+                _("境外人员的证件号码看起来是内地公民身份号码，请核对证件类型和号码。"),
+            )
+
+    def _document_duplicates(self, row: Row, clean: dict) -> None:
+        """Same passport or permit twice in the file, or already in the ledger."""
+        index = id_document_index(clean["id_document_type"], clean["id_document_number"])
+        row.document_index = index
+        if index in self.seen_documents:
+            row.duplicate = True
+            sheet, first = self.seen_documents[index]
+            row.add(
+                "id_document_number",
+                WARNING,
+                _("与工作表“%(sheet)s”第 %(n)d 行的证件重复。") % {"sheet": sheet, "n": first},
+            )
+            return
+        self.seen_documents[index] = (row.sheet, row.number)
+        existing = (
+            Resident.objects.filter(id_document_index=index)
+            .values_list("area_path", "household_id")
+            .first()
+        )
+        if existing is None:
+            return
+        area_path, household = existing
+        if not can(self.actor, Action.CHANGE, area_path):
+            row.add(
+                "id_document_number",
+                ERROR,
+                _("此证件已在其他辖区的台账中登记，不能在此导入；请联系其所在社区。"),
+            )
+            return
+        row.duplicate = True
+        row.in_ledger = True
+        row.add("id_document_number", WARNING, _("台账中已有此人（证件相同）。"))
+        if self.duplicate_update and household != self.household_id(row.key):
+            row.add(
+                "building",
+                WARNING,
+                _("台账中此人住在其他地址；更新不会迁移住址，迁入迁出请在居民页面办理。"),
+            )
+
     def _duplicates(self, row: Row, clean: dict, key: tuple[int, str]) -> None:
         number = clean["id_number"]
+        if number is None and clean["id_document_number"]:
+            self._document_duplicates(row, clean)
+            return
         if number is None:
             name_key = (key[0], key[1], clean["name"])
             household = self.household_id(key)

@@ -51,6 +51,7 @@ from shequ.registry.importing.sealed import open_decrypted, save_encrypted
 from shequ.registry.models import Household, Resident, ResidentTag
 from shequ.registry.services import (
     apply_resident_data,
+    id_document_index,
     id_number_index,
     resident_tag_add,
     resident_update,
@@ -239,9 +240,14 @@ class BulkInsert:
         self.names: set[tuple[tuple[int, str], str]] = set()
 
     def pending(self, key, data: dict) -> bool:
-        """Is this person (by ID, or by name within the household) waiting to be inserted?"""
+        """Is this person (by ID or document, or by name within the household) waiting
+        to be inserted?"""
         if data.get("id_number"):
             return id_number_index(data["id_number"]) in self.ids
+        if data.get("id_document_number"):
+            return id_document_index(data["id_document_type"], data["id_document_number"]) in (
+                self.ids
+            )
         return (key, data.get("name")) in self.names
 
     def check_scope(self, path: str) -> None:
@@ -268,6 +274,8 @@ class BulkInsert:
         self.residents.append((resident, row.tags, clean["relation_to_head"] == Relation.HEAD))
         if resident.id_number_index:
             self.ids.add(resident.id_number_index)
+        elif resident.id_document_index:
+            self.ids.add(resident.id_document_index)
         else:
             self.names.add((row.key, clean["name"]))
 
@@ -317,11 +325,11 @@ def new_writer(actor):
 
 def _identity(row: pipeline.Row) -> tuple:
     clean = row.clean or {}
-    return (
-        ("id", clean["id_number"])
-        if clean.get("id_number")
-        else ("name", row.key, clean.get("name"))
-    )
+    if clean.get("id_number"):
+        return ("id", clean["id_number"])
+    if clean.get("id_document_number"):
+        return ("document", clean["id_document_type"], clean["id_document_number"])
+    return ("name", row.key, clean.get("name"))
 
 
 def write_row(
@@ -363,6 +371,12 @@ def write_row(
     if clean["id_number"]:
         existing = Resident.objects.filter(
             id_number_index=id_number_index(clean["id_number"])
+        ).first()
+    elif clean.get("id_document_number"):
+        existing = Resident.objects.filter(
+            id_document_index=id_document_index(
+                clean["id_document_type"], clean["id_document_number"]
+            )
         ).first()
     else:
         existing = Resident.objects.filter(

@@ -81,6 +81,8 @@ def test_reveal(client, people, city, mine):
         "resident_id": mine.pk,
         "id_number": mine.id_number,
         "mobile": "13800138000",
+        "other_phone": "",
+        "id_document_number": "",
     }
     entry = AuditEntry.objects.get(event_type=AuditEvent.PII_REVEAL)
     assert entry.detail["reason"] == "低保复核" and entry.object_id == str(mine.pk)

@@ -29,7 +29,13 @@ def test_demo_step_is_registered_and_fills_2000_residents_fast(city):
     assert Household.objects.count() > 500
     assert Household.objects.filter(head__isnull=True).count() == 0
     today = timezone.localdate()
+    foreign = [r for r in residents if r.id_document_number]
+    assert 1 <= len(foreign) <= 2 and all(r.residence_type == "foreign" for r in foreign)
+    assert any(r.other_phone and r.other_phone.startswith("0411-") for r in residents)
     for resident in residents:
+        if resident in foreign:
+            assert resident.id_number is None and resident.id_document_type
+            continue
         parsed = parse_id_number(resident.id_number)
         assert parsed.birth_date == resident.birth_date
         assert parsed.male == (resident.gender == "male")

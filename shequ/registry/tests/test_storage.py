@@ -1,6 +1,7 @@
 """What the database holds: ciphertext only, and key rotation (SECURITY.md row 22)."""
 
 import base64
+import io
 import re
 
 import pytest
@@ -103,3 +104,43 @@ def test_new_ids_still_searchable_after_rotation(city, people):
         assert list(resident_list(actor=people["grid_worker"], query=resident.id_number)) == [
             resident
         ]
+
+
+def test_rotation_covers_other_phones_and_documents(city, people, settings):
+    from shequ.registry.selectors import resident_list
+
+    household = make_household(city.units["A1a"])
+    landline = make_resident(household, name="王五", other_phone="0411-84567890")
+    foreigner = make_resident(
+        household,
+        name="金敏俊",
+        id_number=None,
+        gender="male",
+        residence_type="foreign",
+        id_document_type="passport",
+        id_document_number="M12345678",
+    )
+
+    def raw():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT other_phone, id_document_number FROM registry_resident"
+                " WHERE other_phone IS NOT NULL OR id_document_number IS NOT NULL"
+            )
+            return [bytes(v) for row in cursor.fetchall() for v in row if v is not None]
+
+    assert len(raw()) == 2 and b"84567890" not in b"".join(raw())
+    old_key = settings.FIELD_ENCRYPTION_KEYS
+    with override_settings(FIELD_ENCRYPTION_KEYS=f"7:{NEW_KEY},{old_key}"):
+        out = io.StringIO()
+        call_command("rotate_field_keys", stdout=out)
+        assert "registry.resident.other_phone: 1 rows" in out.getvalue()
+        assert "registry.resident.id_document_number: 1 rows" in out.getvalue()
+        assert {value[0] for value in raw()} == {7}
+    with override_settings(FIELD_ENCRYPTION_KEYS=f"7:{NEW_KEY}"):  # old key retired
+        assert Resident.objects.get(pk=landline.pk).other_phone == "0411-84567890"
+        assert Resident.objects.get(pk=foreigner.pk).id_document_number == "M12345678"
+        # Blind indexes do not depend on the field key: search still finds both.
+        worker = people["grid_worker"]
+        assert list(resident_list(actor=worker, query="0411-84567890")) == [landline]
+        assert list(resident_list(actor=worker, query="M12345678")) == [foreigner]

@@ -132,6 +132,8 @@ def signup_create(*, actor: User | None, activity: Activity, volunteer: Voluntee
     twice is refused; a cancelled sign-up may come back (at the end of the line)."""
     _own(actor, volunteer)
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    if not volunteer.is_active:
+        raise Conflict(_("您的志愿者登记已停用，请联系社区。"), code="volunteer_inactive")
     if not open_to(activity, volunteer):
         raise InvalidInput(_("只能报名本社区的活动。"), field="activity")
     if activity.cancelled or activity.ends_at <= timezone.now():

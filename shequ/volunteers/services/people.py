@@ -184,6 +184,8 @@ def group_create(
     people = [*members, *([leader] if leader else [])]
     if any(p.area_path != community.path for p in people):
         raise InvalidInput(_("成员须为本社区志愿者。"), field="members")
+    if any(not p.is_active for p in people):
+        raise InvalidInput(_("该志愿者已停用。"), field="members")
     group = Group.objects.create(
         name=text(name, field="name", limit=100, required=True),
         kind=kind,
@@ -244,6 +246,8 @@ def building_post_assign(
     community = community_of(area)
     if community is None or community.path != volunteer.area_path:
         raise InvalidInput(_("只能安排本社区的志愿者。"), field="volunteer")
+    if not volunteer.is_active:
+        raise InvalidInput(_("该志愿者已停用。"), field="volunteer")
     row = BuildingTeamMember.objects.create(
         volunteer=volunteer,
         area=area,

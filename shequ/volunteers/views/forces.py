@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from shequ.core.choices import Level
 from shequ.core.errors import DomainError, Forbidden
 from shequ.core.models import Area
-from shequ.core.scoping import get_scoped_or_404
+from shequ.core.scoping import can, get_scoped_or_404
 from shequ.core.views.base import form_error, requires
 from shequ.volunteers import services
 from shequ.volunteers.choices import Action
@@ -36,6 +36,7 @@ def forces(request, pk: int):
             "community": community,
             "year": year,
             "forces": five_forces(community=community, year=year),
+            "can_manage": can(request.user, Action.MANAGE, community.path),
         },
     )
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shequ.core.choices import AuditEvent
 from shequ.core.errors import DomainError, Forbidden
 from shequ.core.exports import spreadsheet_response
-from shequ.core.scoping import get_scoped_or_404
+from shequ.core.scoping import can, get_scoped_or_404
 from shequ.core.services.audit import audit_record
 from shequ.core.views.base import form_error, paginate, requires
 from shequ.volunteers import services
@@ -57,6 +57,7 @@ def _roster(request):
         availability=data.get("availability", ""),
         emergency=bool(data.get("emergency")),
         party_only=bool(data.get("party")),
+        include_inactive=bool(data.get("inactive")),
     )
     return form, rows
 
@@ -80,6 +81,7 @@ def dashboard(request):
             "page": page,
             "query": query.urlencode(),
             "communities": _communities(request),
+            "can_manage": can(request.user, Action.MANAGE),
         },
     )
 

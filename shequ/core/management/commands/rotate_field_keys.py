@@ -10,7 +10,10 @@ Rotation, step by step (also in the docstring of ``shequ.core.crypto``):
    older version, in batches, so it can be interrupted and run again.
 4. When it reports 0 rows, drop the old key from ``SHEQU_FIELD_KEYS``.
 
-Blind indexes do not change: they use ``SHEQU_BLIND_INDEX_KEY``, not the field keys.
+Every ``EncryptedTextField`` of every model is covered (``crypto.encrypted_fields``):
+the resident's ID, mobile, other phone and document numbers, and any field
+added later. Blind indexes do not change: they use ``SHEQU_BLIND_INDEX_KEY``,
+not the field keys.
 """
 
 from django.core.management.base import BaseCommand

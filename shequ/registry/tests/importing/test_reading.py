@@ -218,3 +218,15 @@ def test_billion_laughs_xml_is_refused(city, people):
             archive.writestr(item.filename, data)
     assert "xl/worksheets/sheet1.xml" in source.namelist()
     assert _refused(city, people, out.getvalue()).code == "corrupt_xlsx"
+
+
+def test_the_values_the_english_template_names_are_accepted():
+    """The English instructions name the stored values (registered, head,
+    passport…); a ledger filled in with them imports like the Chinese words."""
+    assert cells.residence_type("Floating") == cells.residence_type("流动") == "floating"
+    assert cells.relation("head") == cells.relation("户主") == "head"
+    assert cells.living_status("rented") == cells.living_status("出租") == "rented"
+    assert cells.document_type("hk_macao_permit") == cells.document_type("回乡证")
+    assert cells.document_type("id_card") == ""
+    with pytest.raises(cells.CellError):
+        cells.residence_type("tourist")
