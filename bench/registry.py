@@ -682,13 +682,13 @@ def replicate(imported: list[int], spare: list[int], target: int) -> dict:
                 " name_initials, gender, ethnicity, id_number, id_number_index, id_last4_index,"
                 " birth_date, mobile, mobile_index, residence_type, living_status,"
                 " relation_to_head, registered_address, work_or_school, notes, area_path,"
-                " created_at, updated_at, removed_at, removed_reason, version)"
+                " created_at, updated_at, removed_at, removed_reason, version, id_document_type)"
                 " SELECT r.id + %s, r.household_id + %s, r.name, r.name_pinyin,"
                 " r.name_initials, r.gender, r.ethnicity, r.id_number,"
                 " encode(sha256(convert_to(r.id_number_index || %s, 'UTF8')), 'hex'),"
                 " r.id_last4_index, r.birth_date, r.mobile, r.mobile_index, r.residence_type,"
                 " r.living_status, r.relation_to_head, r.registered_address, r.work_or_school,"
-                " r.notes, h.area_path, r.created_at, r.updated_at, NULL, '', 1"
+                " r.notes, h.area_path, r.created_at, r.updated_at, NULL, '', 1, ''"
                 " FROM registry_resident r JOIN registry_household h"
                 " ON h.id = r.household_id + %s WHERE r.id <= %s",
                 [r_off, h_off, str(k), h_off, max_r],

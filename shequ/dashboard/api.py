@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from shequ.core.api import ERRORS
 from shequ.core.errors import InvalidInput
@@ -17,6 +17,7 @@ class FiguresOut(Schema):
     open: int
     closed: int
     overdue: int
+    escalated: int = Field(description="已升级至街道或区、尚未关闭的工单（实时）")
     resolutions: int
     on_time: int
     on_time_rate: float | None

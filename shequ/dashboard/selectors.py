@@ -31,12 +31,29 @@ from shequ.workorders.services import overdue_condition
 RANKING_SIZE = 20
 
 
+def _live_counts(cases, prefixes: list[str]) -> dict[str, int]:
+    """Cases per area path, counted now (not from the maintained counters)."""
+    return {
+        path: n
+        for path, n in cases.values_list("area_path")
+        .order_by()
+        .annotate(n=Count("*"))
+        .values_list("area_path", "n")
+        if _within(path, prefixes)
+    }
+
+
+def _bump(figures: Figures, name: str, n: int) -> None:
+    setattr(figures, name, getattr(figures, name) + n)
+
+
 @dataclass
 class Figures:
     """Sums of the counter columns for one slice, and the rates made from them."""
 
     values: dict[str, int] = field(default_factory=lambda: dict.fromkeys(VALUE_FIELDS, 0))
     overdue: int = 0
+    escalated: int = 0  # open cases raised to the street or district (live, like overdue)
 
     def add(self, row: dict) -> None:
         for column in VALUE_FIELDS:
@@ -73,6 +90,7 @@ class Figures:
             "open": self.open,
             "closed": self.values["closed"],
             "overdue": self.overdue,
+            "escalated": self.escalated,
             "resolutions": self.values["resolutions"],
             "on_time": self.values["on_time"],
             "on_time_rate": self.on_time_rate,
@@ -198,15 +216,12 @@ def statistics(
         for row in _counter_rows(model, where, d_from, d_to)
         if _within(row["area_path"], prefixes)
     ]
-    overdue = {
-        path: n
-        for path, n in cases.filter(overdue_condition(timezone.now()))
-        .values_list("area_path")
-        .order_by()
-        .annotate(n=Count("*"))
-        .values_list("area_path", "n")
-        if _within(path, prefixes)
-    }
+    overdue = _live_counts(cases.filter(overdue_condition(timezone.now())), prefixes)
+    # Escalation moves no counter (it is a flag, not a transition): counted
+    # live too, among the open cases (the partial index on open cases).
+    escalated = _live_counts(
+        cases.exclude(state=State.CLOSED).filter(escalation_level__gt=0), prefixes
+    )
 
     # Drill-down: the children of the area (down to communities), or the user's areas.
     if area is None:
@@ -233,14 +248,15 @@ def statistics(
             by_child[child].add(row)
         if row["area_path"].count(PATH_SEPARATOR) + 1 == COMMUNITY_SEGMENTS:
             communities[row["area_path"]].add(row)
-    for path, n in overdue.items():
-        totals.overdue += n
-        child = _within(path, child_paths)
-        if child:
-            by_child[child].overdue += n
-        community = PATH_SEPARATOR.join(path.split(PATH_SEPARATOR)[:COMMUNITY_SEGMENTS])
-        if community in communities:
-            communities[community].overdue += n
+    for name, counts in (("overdue", overdue), ("escalated", escalated)):
+        for path, n in counts.items():
+            _bump(totals, name, n)
+            child = _within(path, child_paths)
+            if child:
+                _bump(by_child[child], name, n)
+            community = PATH_SEPARATOR.join(path.split(PATH_SEPARATOR)[:COMMUNITY_SEGMENTS])
+            if community in communities:
+                _bump(communities[community], name, n)
 
     names = dict(Category.objects.values_list("pk", "name"))
     ranked = sorted(

@@ -185,3 +185,25 @@ def test_ranges_across_months_count_each_case_once(client, city, people):
         ]
     }
     assert list(received.values()) == [3, 2, 1, 4]
+
+
+@pytest.mark.django_db
+def test_cases_raised_to_the_street_are_counted_where_they_are(client, city, people, cases):
+    """Escalation flags a case without moving a counter: the page counts the
+    open escalated cases live, per area, and a street sees only its own."""
+    from shequ.workorders.models import WorkOrder
+
+    WorkOrder.objects.filter(area_path__startswith=city.communities["A1"].path).update(
+        escalation_level=1
+    )  # the closed one in A1 does not count
+    WorkOrder.objects.filter(area_path__startswith=city.streets["B"].path).update(
+        escalation_level=2
+    )
+    login(client, people["street_staff"])
+    stats = client.get(reverse("dashboard:stats")).context["stats"]
+    assert stats.totals.escalated == 1
+    assert [(s.label, s.figures.escalated) for s in stats.by_area] == [("A1社区", 1), ("A2社区", 0)]
+    assert "已升级至街道/区" in client.get(reverse("dashboard:stats")).content.decode()
+    assert _api(client).json()["totals"]["escalated"] == 1
+    login(client, people["street_staff_b"])
+    assert _api(client).json()["totals"]["escalated"] == 1
