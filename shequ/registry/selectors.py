@@ -48,7 +48,9 @@ def is_exact_id(query: str) -> bool:
     return bool(query) and bool(_ID_SHAPE.match(normalize_id_number(query)))
 
 
-def resident_search_condition(query: str) -> Q | None:
+def resident_search_condition(
+    query: str, pinyin_fields: tuple[str, str] = ("name_pinyin", "name_initials")
+) -> Q | None:
     """The filter for one search box entry, or None when it matches nothing.
 
     * an 18-character ID number: exact, through its blind index;
@@ -61,6 +63,8 @@ def resident_search_condition(query: str) -> Q | None:
       (张三: "zhang", "zhangsan", "zs").
 
     Partial ID or phone digits cannot be searched: the numbers are encrypted.
+    ``pinyin_fields`` names what the pinyin prefixes are matched against (the
+    search within one community matches copies the indexes cannot serve).
     """
     query = query.strip()
     if not query:
@@ -86,7 +90,8 @@ def resident_search_condition(query: str) -> Q | None:
         return Q(name__contains="".join(query.split()))
     latin = normalize_latin_query(query)
     if latin and not latin.isdigit():
-        return Q(name_pinyin__startswith=latin) | Q(name_initials__startswith=latin)
+        pinyin, initials = pinyin_fields
+        return Q(**{f"{pinyin}__startswith": latin}) | Q(**{f"{initials}__startswith": latin})
     return None
 
 

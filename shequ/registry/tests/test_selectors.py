@@ -66,3 +66,27 @@ def test_exact_id_and_mobile_go_through_the_blind_index_only(people, residents):
         list(resident_list(actor=people["grid_worker"], query=residents["other_grid"].id_number))
         == []
     )
+
+
+def test_pinyin_search_finds_the_same_people_in_one_community_and_across_a_street(
+    people, residents
+):
+    """Within one community the pinyin is matched among the community's
+    residents (no city-wide index walk); across a street through the index.
+    Either way the same people are found, and nobody outside the scope."""
+    from shequ.registry.selectors_search import ResidentFilters, resident_search
+
+    def found(actor, query, **extra):
+        filters = ResidentFilters(query=query, **extra)
+        return sorted(r.name for r in resident_search(actor=actor, filters=filters))
+
+    for query in ("zs", "zhangsan", "zhang", "z", "lxc"):
+        street = found(people["street_staff"], query)
+        assert found(people["community_worker"], query) == street
+        assert found(people["street_staff_b"], query) == []
+    assert found(people["grid_worker"], "zs") == ["张三"]
+    assert found(people["grid_worker_b"], "zs") == ["张三丰"]
+    # A street worker narrowing to one grid goes the community way.
+    assert found(
+        people["street_staff"], "zs", area_id=people["grid_worker_b"].roles.get().area_id
+    ) == ["张三丰"]
